@@ -1,3 +1,86 @@
-fn main() {
-    println!("Hello, world!");
+//! The `lede` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use lede::build;
+use lede::diagnostics::Failed;
+
+#[derive(Parser)]
+#[command(name = "lede", version, about = "A static site generator for news explainers", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the site, then render it into the output folder (replaced all at once)
+    Build {
+        /// The site folder: the one holding lede.toml, content/, templates/ and static/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; lede replaces this folder on every build, so it must be
+        /// one lede created (or a new or empty one)
+        #[arg(long, default_value = "public")]
+        output: PathBuf,
+    },
+    /// Run every check (front matter, quotes, references, templates, links) without writing
+    Check {
+        /// The site folder: the one holding lede.toml, content/, templates/ and static/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Fail on warnings too (e.g. a comparison voice with no quotes)
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { root, output } => run_build(&root, &output),
+        Command::Check {
+            root,
+            deny_warnings,
+        } => run_check(&root, deny_warnings),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<Failed>() {
+                Some(failed) => eprintln!("{failed}"),
+                None => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_build(root: &std::path::Path, output: &std::path::Path) -> anyhow::Result<()> {
+    // A relative --output is relative to where the command runs, like every other CLI.
+    let s = build::build(root, output)?;
+    for w in s.warnings.sorted() {
+        eprintln!("{w}");
+    }
+    let index = std::path::absolute(output.join("index.html"))?;
+    println!(
+        "Built {} pages and copied {} files in {} ms. Open file://{}",
+        s.pages,
+        s.files,
+        s.elapsed.as_millis(),
+        index.display()
+    );
+    Ok(())
+}
+
+fn run_check(root: &std::path::Path, deny_warnings: bool) -> anyhow::Result<()> {
+    let diags = build::check(root, deny_warnings)?;
+    for w in diags.sorted() {
+        eprintln!("{w}");
+    }
+    println!("No errors, {} warning(s).", diags.warnings());
+    Ok(())
 }

@@ -1,0 +1,75 @@
+//! The site config, `lede.toml` at the site root: site-wide settings only.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::frontmatter::toml_error;
+
+pub const CONFIG_FILE: &str = "lede.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Site navigation, in order; each entry references a page.
+    #[serde(default)]
+    pub nav: Vec<NavEntry>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NavEntry {
+    pub title: String,
+    #[serde(rename = "ref")]
+    pub target: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+/// Reads `lede.toml` from the site root.
+pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Diagnostic::error(CONFIG_FILE, 1, format!("cannot read the site config: {e}")).with_hint(
+            format!(
+                "create {CONFIG_FILE} at the site root with at least `title = \"…\"`, or pass --root to point at the site"
+            ),
+        )
+    })?;
+    parse(&text)
+}
+
+pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+    toml::from_str(text).map_err(|e| {
+        let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
+        toml_error(CONFIG_FILE, line, col, e.message())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_language() {
+        let c = parse("title = \"T\"").unwrap();
+        assert_eq!(c.language, "en");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_suggestion() {
+        let d = parse("title = \"T\"\nlanguge = \"fr\"").unwrap_err();
+        assert_eq!(d.line, 2);
+        assert!(d.hint.unwrap().contains("`language`"));
+    }
+}

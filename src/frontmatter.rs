@@ -1,0 +1,253 @@
+//! Front matter: the TOML between the `+++` lines at the top of a content file.
+//!
+//! Every key is known: a key lede does not know is an error with a "did you mean", because
+//! a silently dropped `titel = …` is worse than a failed build. Free-form data goes in
+//! `[extra]`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, did_you_mean, line_col};
+
+const FENCE: &str = "+++";
+
+/// The parsed header of one content file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    #[serde(default)]
+    pub weight: i64,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub draft: bool,
+    pub slug: Option<String>,
+    /// This page's body is the text every quote is checked against.
+    #[serde(default)]
+    pub source: bool,
+    /// Names whose first use in the source page links here.
+    #[serde(default)]
+    pub mentions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub quotes: Vec<QuoteDecl>,
+    /// On a section: rules for the `[extra]` of its pages.
+    #[serde(default)]
+    pub schema: BTreeMap<String, FieldRule>,
+    pub compare: Option<CompareDecl>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// A quotation attributed to the page's subject.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteDecl {
+    pub id: Spanned<String>,
+    pub text: Spanned<String>,
+    /// The article's own words about the subject, not the subject's words.
+    #[serde(default)]
+    pub reported: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A rule for one `[extra]` key of the pages in a section.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRule {
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub one_of: Vec<String>,
+    /// The value is a reference to a page in this section (a folder under `content/`).
+    #[serde(rename = "ref")]
+    pub ref_section: Option<String>,
+    /// The value must stand word for word in the source page.
+    #[serde(default)]
+    pub verbatim: bool,
+}
+
+/// A side-by-side table: one column per referenced page, one row per topic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareDecl {
+    pub columns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub rows: Vec<RowDecl>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowDecl {
+    pub id: Option<String>,
+    pub topic: Spanned<String>,
+    #[serde(default)]
+    pub voices: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub cells: BTreeMap<String, CellDecl>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellDecl {
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub backing: Vec<Spanned<String>>,
+    /// The article says nothing on this: the page says so instead of inventing a position.
+    #[serde(default)]
+    pub silent: bool,
+}
+
+/// A content file cut in two: the TOML header and the Markdown body.
+#[derive(Debug, Clone, Copy)]
+pub struct Split<'a> {
+    pub toml: &'a str,
+    /// Byte offset of `toml` in the file, to turn TOML spans into file positions.
+    pub toml_offset: usize,
+    pub body: &'a str,
+    pub body_offset: usize,
+}
+
+/// Cuts a file at its `+++` fences. Errors carry (line, message, hint).
+pub fn split(text: &str) -> Result<Split<'_>, (usize, String, String)> {
+    let start = text.strip_prefix('\u{feff}').map_or(0, |_| 3);
+    let rest = &text[start..];
+    let first_line = rest.lines().next().unwrap_or("");
+    if first_line.trim_end() != FENCE {
+        let what = if rest.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "the file does not start with a `+++` line"
+        };
+        return Err((
+            1,
+            format!("no front matter: {what}"),
+            "start the file with `+++`, then `title = \"…\"`, then `+++` on a line of its own"
+                .into(),
+        ));
+    }
+    let toml_offset =
+        start + first_line.len() + usize::from(rest[first_line.len()..].starts_with('\n'));
+    let mut offset = toml_offset;
+    for line in text[toml_offset..].split_inclusive('\n') {
+        if line.trim_end() == FENCE {
+            let body_offset = offset + line.len();
+            return Ok(Split {
+                toml: &text[toml_offset..offset],
+                toml_offset,
+                body: &text[body_offset..],
+                body_offset,
+            });
+        }
+        offset += line.len();
+    }
+    Err((
+        1,
+        "front matter is never closed: the `+++` on line 1 has no closing `+++`".into(),
+        "add a line containing only `+++` after the last front matter key".into(),
+    ))
+}
+
+/// Parses the TOML header; on error returns a diagnostic positioned in the whole file.
+pub fn parse(path: &str, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
+    toml::from_str::<FrontMatter>(split.toml).map_err(|e| {
+        let offset = split.toml_offset + e.span().map_or(0, |s| s.start);
+        let (line, col) = line_col(text, offset);
+        toml_error(path, line, col, e.message())
+    })
+}
+
+/// Turns serde's "unknown field `x`, expected one of `a`, `b`" into a did-you-mean.
+pub fn toml_error(path: &str, line: usize, col: usize, message: &str) -> Diagnostic {
+    let message = message.trim();
+    if let Some((wrong, expected)) = parse_unknown_field(message) {
+        let d = Diagnostic::error(path, line, format!("unknown key `{wrong}`"))
+            .at_col(col)
+            .with_hint(format!(
+                "known keys here: {}; put your own data under [extra]",
+                expected.join(", ")
+            ));
+        return match did_you_mean(&wrong, expected.iter().map(String::as_str)) {
+            Some(best) => d.with_hint(format!(
+                "did you mean `{best}`? (known keys here: {})",
+                expected.join(", ")
+            )),
+            None => d,
+        };
+    }
+    Diagnostic::error(path, line, format!("invalid front matter: {message}"))
+        .at_col(col)
+        .with_hint(
+            "front matter is TOML: `key = \"value\"`, strings in double quotes, one key per line",
+        )
+}
+
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (wrong, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((wrong.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<FrontMatter, Diagnostic> {
+        let s = split(text).map_err(|(l, m, _)| Diagnostic::error("t.md", l, m))?;
+        parse("t.md", text, &s)
+    }
+
+    #[test]
+    fn splits_header_and_body() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n";
+        let s = split(text).unwrap();
+        assert_eq!(s.toml, "title = \"A\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(parse_str(text).unwrap().title, "A");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let err = split("+++\ntitle = \"A\"\nBody\n").unwrap_err();
+        assert!(err.1.contains("never closed"));
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(split("").unwrap_err().1.contains("empty"));
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_right_one() {
+        let d = parse_str("+++\ntitle = \"A\"\ndescripton = \"x\"\n+++\n").unwrap_err();
+        assert_eq!(d.line, 3);
+        assert!(d.message.contains("unknown key `descripton`"), "{d}");
+        assert!(d.hint.unwrap().contains("did you mean `description`"));
+    }
+
+    #[test]
+    fn malformed_toml_points_at_its_line() {
+        let d = parse_str("+++\ntitle = \"A\"\nweight = = 3\n+++\n").unwrap_err();
+        assert_eq!(d.line, 3, "{d}");
+    }
+
+    #[test]
+    fn missing_title_is_reported() {
+        let d = parse_str("+++\nweight = 3\n+++\n").unwrap_err();
+        assert!(d.message.contains("title"), "{d}");
+    }
+}

@@ -1,0 +1,314 @@
+//! Stage 5: checks the rendered site as a browser would use it. Every internal `href`/`src`
+//! must land on a file of the output (never a folder: `file://` would show a listing), every
+//! `#fragment` on an `id` of its target page, and nothing may be fetched from another host.
+//! This covers links written in templates, which no earlier stage can see.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::Output;
+
+/// Where an output page came from, for error messages.
+pub struct Origin {
+    pub shown: PathBuf,
+    pub text: String,
+    pub template: String,
+}
+
+struct Attr<'a> {
+    name: &'a str,
+    value: String,
+    tag: &'a str,
+}
+
+pub fn check(
+    outputs: &[Output],
+    statics: &[String],
+    origins: &HashMap<String, Origin>,
+    diags: &mut Diagnostics,
+) {
+    let ids: HashMap<&str, HashSet<String>> = outputs
+        .par_iter()
+        .map(|o| {
+            (
+                o.path.as_str(),
+                attrs(&o.bytes)
+                    .filter(|a| a.name == "id")
+                    .map(|a| a.value)
+                    .collect(),
+            )
+        })
+        .collect();
+    let files: HashSet<&str> = outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .chain(statics.iter().map(String::as_str))
+        .collect();
+    let found: Vec<Diagnostic> = outputs
+        .par_iter()
+        .flat_map_iter(|o| check_page(o, &files, &ids, origins))
+        .collect();
+    found.into_iter().for_each(|d| diags.push(d));
+}
+
+fn check_page(
+    o: &Output,
+    files: &HashSet<&str>,
+    ids: &HashMap<&str, HashSet<String>>,
+    origins: &HashMap<String, Origin>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for a in attrs(&o.bytes).filter(|a| a.name == "href" || a.name == "src") {
+        if let Err(why) = check_link(&o.path, &a, files, ids) {
+            out.push(located(o, &a.value, why, origins));
+        }
+    }
+    out
+}
+
+fn check_link(
+    from: &str,
+    a: &Attr<'_>,
+    files: &HashSet<&str>,
+    ids: &HashMap<&str, HashSet<String>>,
+) -> Result<(), String> {
+    let v = a.value.as_str();
+    if v.is_empty() {
+        return Err(format!("an empty `{}` attribute", a.name));
+    }
+    if is_external(v) {
+        let fetched = a.name == "src" || a.tag == "link";
+        return if fetched && !v.starts_with("data:") {
+            Err(format!(
+                "`{v}` would be fetched from another host; put the file in static/ instead"
+            ))
+        } else {
+            Ok(())
+        };
+    }
+    if v.starts_with('/') {
+        return Err(format!(
+            "`{v}` is an absolute path: it breaks when the site is opened from disk or a sub-path; write `{{{{ root }}}}…` instead"
+        ));
+    }
+    let (path, fragment) = match v.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (v, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let target = if path.is_empty() {
+        from.to_string()
+    } else {
+        join(from, path)?
+    };
+    if !files.contains(target.as_str()) {
+        let also = if files.contains(format!("{}index.html", with_slash(&target)).as_str()) {
+            format!(
+                " (it is a folder: link to `{}index.html`)",
+                with_slash(path)
+            )
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "`{v}` points to `{target}`, which is not in the site{also}"
+        ));
+    }
+    if let (Some(f), Some(page_ids)) = (fragment, ids.get(target.as_str()))
+        && !f.is_empty()
+        && !page_ids.contains(f)
+    {
+        return Err(format!("`{v}`: `{target}` has no element with id `{f}`"));
+    }
+    Ok(())
+}
+
+fn with_slash(p: &str) -> String {
+    if p.is_empty() || p.ends_with('/') {
+        p.to_string()
+    } else {
+        format!("{p}/")
+    }
+}
+
+fn is_external(v: &str) -> bool {
+    v.starts_with("//")
+        || v.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && !scheme.contains('/')
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+}
+
+/// Resolves `rel` against the folder of `from`; both relative to the output root.
+fn join(from: &str, rel: &str) -> Result<String, String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!("`{rel}` climbs above the site root"));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn located(o: &Output, value: &str, why: String, origins: &HashMap<String, Origin>) -> Diagnostic {
+    let Some(origin) = origins.get(&o.path) else {
+        return Diagnostic::error(
+            format!("templates/{}", o.path),
+            1,
+            format!("broken link: {why}"),
+        );
+    };
+    // A link the author wrote in Markdown is found in the file; otherwise it came from the template.
+    match origin.text.find(value) {
+        Some(i) => {
+            let (line, col) = crate::diagnostics::line_col(&origin.text, i);
+            Diagnostic::error(&origin.shown, line, format!("broken link: {why}")).at_col(col)
+        }
+        None => Diagnostic::error(
+            &origin.shown,
+            1,
+            format!("broken link in {}: {why}", o.path),
+        )
+        .with_hint(format!(
+            "the link is written in templates/{} (or a template it extends or includes)",
+            origin.template
+        )),
+    }
+}
+
+/// Every attribute in a document, with the name of its tag. A small scanner is enough: the
+/// input is HTML we just rendered, not arbitrary markup.
+fn attrs(html: &[u8]) -> impl Iterator<Item = Attr<'_>> {
+    let text = std::str::from_utf8(html).unwrap_or("");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        if rest.starts_with("!--") {
+            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        let inside = &rest[..end];
+        let tag_end = inside
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(inside.len());
+        let tag = &inside[..tag_end];
+        parse_attrs(tag, &inside[tag_end..], &mut out);
+        if tag.eq_ignore_ascii_case("script") || tag.eq_ignore_ascii_case("style") {
+            let close = format!("</{tag}");
+            rest = rest.find(&close).map_or("", |e| &rest[e..]);
+        } else {
+            rest = &rest[end..];
+        }
+    }
+    out.into_iter()
+}
+
+fn parse_attrs<'a>(tag: &'a str, mut s: &'a str, out: &mut Vec<Attr<'a>>) {
+    loop {
+        s = s.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        let name_end = s
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+            .unwrap_or(s.len());
+        if name_end == 0 {
+            return;
+        }
+        let name = &s[..name_end];
+        s = s[name_end..].trim_start();
+        let Some(after) = s.strip_prefix('=') else {
+            continue;
+        };
+        let after = after.trim_start();
+        let (value, rest) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let body = &after[1..];
+                let e = body.find(q).unwrap_or(body.len());
+                (&body[..e], body.get(e + 1..).unwrap_or(""))
+            }
+            _ => {
+                let e = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..e], &after[e..])
+            }
+        };
+        if matches!(name, "href" | "src" | "id") {
+            out.push(Attr {
+                name,
+                value: value.replace("&amp;", "&"),
+                tag,
+            });
+        }
+        s = rest;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(pages: &[(&str, &str)]) -> Vec<String> {
+        let outputs: Vec<Output> = pages
+            .iter()
+            .map(|(p, h)| Output {
+                path: p.to_string(),
+                bytes: h.as_bytes().to_vec(),
+            })
+            .collect();
+        let mut d = Diagnostics::default();
+        check(
+            &outputs,
+            &["style.css".to_string()],
+            &HashMap::new(),
+            &mut d,
+        );
+        d.sorted().into_iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn relative_links_and_fragments_resolve() {
+        let errs = run(&[
+            (
+                "index.html",
+                r##"<a href="a/b.html#x">b</a><link rel="stylesheet" href="style.css">"##,
+            ),
+            (
+                "a/b.html",
+                r##"<p id="x"><a href="../index.html">home</a><a href="#x">self</a></p>"##,
+            ),
+        ]);
+        assert!(errs.is_empty(), "{errs:?}");
+    }
+
+    #[test]
+    fn broken_targets_fragments_folders_and_outside_fetches_fail() {
+        let errs = run(&[
+            (
+                "index.html",
+                r##"<a href="a/">f</a><a href="a/b.html#nope">x</a><a href="/abs.html">y</a><img src="https://cdn.example/x.png"><a href="gone.html">z</a>"##,
+            ),
+            ("a/index.html", "<p></p>"),
+            ("a/b.html", "<p></p>"),
+        ]);
+        assert_eq!(errs.len(), 5, "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("it is a folder")));
+        assert!(errs.iter().any(|e| e.contains("no element with id `nope`")));
+    }
+
+    #[test]
+    fn external_anchors_are_allowed() {
+        assert!(run(&[("index.html", r#"<a href="https://example.org/">x</a>"#)]).is_empty());
+    }
+}

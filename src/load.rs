@@ -1,0 +1,150 @@
+//! Stage 1: find and read every input file (content, templates, static files).
+//!
+//! Nothing here interprets a file; it only makes sure each one is readable UTF-8 text that
+//! lives inside the site, so that later stages never meet a path that escapes it.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+pub const CONTENT_DIR: &str = "content";
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
+/// A text file read from the site, named by its path relative to its folder.
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    /// Path under its folder, `/`-separated: `figures/velayati.md`.
+    pub rel: String,
+    /// Path as shown to people: `content/figures/velayati.md`.
+    pub shown: PathBuf,
+    pub text: String,
+}
+
+/// A file copied as is: where it goes in the output, and where it is read from.
+#[derive(Debug, Clone)]
+pub struct CopiedFile {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub content: Vec<TextFile>,
+    pub templates: Vec<TextFile>,
+    pub statics: Vec<CopiedFile>,
+}
+
+/// Reads everything under `root`; problems go to `diags`, readable files are returned.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
+    let content = walk(root, CONTENT_DIR, diags);
+    let (markdown, assets): (Vec<_>, Vec<_>) = content
+        .into_iter()
+        .partition(|(rel, _)| rel.ends_with(".md"));
+    if !root.join(CONTENT_DIR).is_dir() {
+        diags.push(
+            Diagnostic::error(CONTENT_DIR, 1, "no content/ folder in the site root")
+                .with_hint("run lede from the site folder, or pass --root DIR"),
+        );
+    }
+    let templates = walk(root, TEMPLATES_DIR, diags);
+    let mut statics: Vec<CopiedFile> = walk(root, STATIC_DIR, diags)
+        .into_iter()
+        .chain(assets)
+        .map(|(rel, abs)| CopiedFile { rel, abs })
+        .collect();
+    statics.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Inputs {
+        content: read_all(CONTENT_DIR, markdown, diags),
+        templates: read_all(TEMPLATES_DIR, templates, diags),
+        statics,
+    }
+}
+
+/// Every regular file under `root/dir`, sorted, as (relative path, absolute path).
+fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Vec::new();
+    }
+    let canonical_base = base.canonicalize().unwrap_or_else(|_| base.clone());
+    let mut files = Vec::new();
+    for entry in WalkDir::new(&base).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let shown = e.path().map_or_else(|| base.clone(), Path::to_path_buf);
+                diags.push(Diagnostic::error(shown, 1, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = relative(path, &base);
+        if rel.split('/').any(|part| part.starts_with('.')) {
+            continue; // editor swap files, .DS_Store, .git: never site content
+        }
+        if entry.path_is_symlink() && !stays_inside(path, &canonical_base) {
+            diags.push(
+                Diagnostic::error(
+                    Path::new(dir).join(&rel),
+                    1,
+                    "symlink points outside the site folder",
+                )
+                .with_hint("copy the file into the site instead of linking to it"),
+            );
+            continue;
+        }
+        if path.is_file() {
+            files.push((rel, path.to_path_buf()));
+        }
+    }
+    files
+}
+
+fn stays_inside(path: &Path, base: &Path) -> bool {
+    path.canonicalize().is_ok_and(|p| p.starts_with(base))
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_all(dir: &str, files: Vec<(String, PathBuf)>, diags: &mut Diagnostics) -> Vec<TextFile> {
+    let results: Vec<Result<TextFile, Diagnostic>> = files
+        .into_par_iter()
+        .map(|(rel, abs)| read_text(dir, rel, &abs))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => out.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    out
+}
+
+fn read_text(dir: &str, rel: String, abs: &Path) -> Result<TextFile, Diagnostic> {
+    let shown = Path::new(dir).join(&rel);
+    let bytes = std::fs::read(abs)
+        .map_err(|e| Diagnostic::error(&shown, 1, format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+        Diagnostic::error(
+            &shown,
+            line,
+            format!("not valid UTF-8 (bad byte at offset {valid})"),
+        )
+        .with_hint("re-save the file as UTF-8 in your editor")
+    })?;
+    Ok(TextFile { rel, shown, text })
+}

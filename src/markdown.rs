@@ -1,0 +1,287 @@
+//! Markdown to HTML with pulldown-cmark, plus two things lede adds on the way:
+//! - links written as references (`[text](@/figures/x.md#frag)`) become relative URLs;
+//! - annotations (quote anchors, first-mention links) are woven into the text at exact
+//!   byte ranges of the source, without changing a character of it.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+use crate::site::REF_PREFIX;
+
+/// HTML to wrap around a byte range of the Markdown source. Ranges must nest, never cross.
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    pub range: Range<usize>,
+    pub open: String,
+    pub close: String,
+}
+
+/// A link that could not be resolved: byte offset in the body and the reason.
+pub type LinkError = (usize, String);
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `body`; `resolve` turns a reference into a URL relative to the page being rendered.
+pub fn render(
+    body: &str,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+    annotations: &[Annotation],
+    errors: &mut Vec<LinkError>,
+) -> String {
+    let mut weaver = Weaver::new(body, annotations);
+    let mut events = Vec::new();
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(&dest_url, resolve, range.start, errors);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Text(text) => weaver.text(text, range, &mut events),
+            Event::End(end) => {
+                if is_block_end(&end) {
+                    weaver.close_all(&mut events);
+                }
+                events.push(Event::End(end));
+            }
+            other => events.push(other),
+        }
+    }
+    weaver.close_all(&mut events);
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// Renders a short string (a summary in front matter) without the wrapping `<p>`.
+pub fn render_inline(text: &str) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(text, options()));
+    let trimmed = out.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => out,
+    }
+}
+
+fn rewrite<'a>(
+    dest: &CowStr<'a>,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+    at: usize,
+    errors: &mut Vec<LinkError>,
+) -> CowStr<'a> {
+    if !dest.starts_with(REF_PREFIX) {
+        return dest.clone();
+    }
+    match resolve(dest) {
+        Ok(url) => CowStr::from(url),
+        Err(why) => {
+            errors.push((at, why));
+            dest.clone()
+        }
+    }
+}
+
+fn is_block_end(end: &TagEnd) -> bool {
+    !matches!(
+        end,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+    )
+}
+
+/// Inserts annotation tags between text events, splitting text at annotation boundaries.
+struct Weaver<'a> {
+    body: &'a str,
+    annotations: &'a [Annotation],
+    /// (position, is_open, annotation index), in emission order.
+    bounds: Vec<(usize, bool, usize)>,
+    next: usize,
+    open: Vec<usize>,
+    closed: Vec<bool>,
+}
+
+impl<'a> Weaver<'a> {
+    fn new(body: &'a str, annotations: &'a [Annotation]) -> Self {
+        let mut bounds = Vec::with_capacity(annotations.len() * 2);
+        for (i, a) in annotations.iter().enumerate() {
+            bounds.push((a.range.start, true, i));
+            bounds.push((a.range.end, false, i));
+        }
+        // At one position: closes first (inner first), then opens (outer first).
+        bounds.sort_by(|x, y| {
+            let key = |b: &(usize, bool, usize)| {
+                let a = &annotations[b.2];
+                let nest = if b.1 {
+                    usize::MAX - a.range.end
+                } else {
+                    usize::MAX - a.range.start
+                };
+                (b.0, b.1, nest)
+            };
+            key(x).cmp(&key(y))
+        });
+        Weaver {
+            body,
+            annotations,
+            bounds,
+            next: 0,
+            open: Vec::new(),
+            closed: vec![false; annotations.len()],
+        }
+    }
+
+    fn text(&mut self, text: CowStr<'a>, range: Range<usize>, events: &mut Vec<Event<'a>>) {
+        if self.next >= self.bounds.len() {
+            events.push(Event::Text(text));
+            return;
+        }
+        self.emit_until(range.start, true, events);
+        let exact = self.body.get(range.clone()) == Some(&*text);
+        if exact {
+            let mut from = range.start;
+            while let Some(&(pos, _, _)) = self.bounds.get(self.next) {
+                if pos >= range.end {
+                    break;
+                }
+                if pos > from {
+                    events.push(Event::Text(CowStr::from(self.body[from..pos].to_string())));
+                    from = pos;
+                }
+                self.emit_one(events);
+            }
+            events.push(Event::Text(CowStr::from(
+                self.body[from..range.end].to_string(),
+            )));
+        } else {
+            events.push(Event::Text(text));
+        }
+        self.emit_until(range.end, false, events);
+    }
+
+    /// Emits boundaries up to `pos`: opens only when `opens` (before text), closes always.
+    fn emit_until(&mut self, pos: usize, opens: bool, events: &mut Vec<Event<'a>>) {
+        while let Some(&(p, is_open, _)) = self.bounds.get(self.next) {
+            // After text, an open exactly at its end waits for the next text; one inside text
+            // we could not split is emitted late rather than lost.
+            if p > pos || (is_open && !opens && p == pos) {
+                break;
+            }
+            self.emit_one(events);
+        }
+    }
+
+    fn emit_one(&mut self, events: &mut Vec<Event<'a>>) {
+        let (_, is_open, i) = self.bounds[self.next];
+        self.next += 1;
+        let a = &self.annotations[i];
+        if is_open {
+            self.open.push(i);
+            events.push(Event::InlineHtml(CowStr::from(a.open.clone())));
+        } else if !self.closed[i] && self.open.contains(&i) {
+            // Close inner annotations still open above this one, to keep tags nested.
+            while let Some(top) = self.open.pop() {
+                self.closed[top] = true;
+                events.push(Event::InlineHtml(CowStr::from(
+                    self.annotations[top].close.clone(),
+                )));
+                if top == i {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// At the end of a block nothing inline may stay open.
+    fn close_all(&mut self, events: &mut Vec<Event<'a>>) {
+        while let Some(top) = self.open.pop() {
+            self.closed[top] = true;
+            events.push(Event::InlineHtml(CowStr::from(
+                self.annotations[top].close.clone(),
+            )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_refs(r: &str) -> Result<String, String> {
+        Err(format!("unknown {r}"))
+    }
+
+    #[test]
+    fn references_become_relative_links() {
+        let resolve = |r: &str| -> Result<String, String> {
+            assert_eq!(r, "@/a.md#x");
+            Ok("../a.html#x".into())
+        };
+        let mut errors = Vec::new();
+        let html = render("[A](@/a.md#x)", &resolve, &[], &mut errors);
+        assert_eq!(html, "<p><a href=\"../a.html#x\">A</a></p>\n");
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn unknown_reference_is_reported_with_its_offset() {
+        let mut errors = Vec::new();
+        render("text\n\n[A](@/nope.md)", &no_refs, &[], &mut errors);
+        assert_eq!(errors, vec![(6, "unknown @/nope.md".to_string())]);
+    }
+
+    #[test]
+    fn annotations_wrap_exact_ranges_and_nest() {
+        let body = "He said it is fine today.";
+        let anns = vec![
+            Annotation {
+                range: 8..24,
+                open: "<q1>".into(),
+                close: "</q1>".into(),
+            },
+            Annotation {
+                range: 14..18,
+                open: "<m>".into(),
+                close: "</m>".into(),
+            },
+        ];
+        let mut errors = Vec::new();
+        let html = render(body, &no_refs, &anns, &mut errors);
+        assert_eq!(html, "<p>He said <q1>it is <m>fine</m> today</q1>.</p>\n");
+    }
+
+    #[test]
+    fn annotations_never_leak_past_a_paragraph() {
+        let body = "One two.\n\nThree four.";
+        let anns = vec![Annotation {
+            range: 4..15,
+            open: "<x>".into(),
+            close: "</x>".into(),
+        }];
+        let mut errors = Vec::new();
+        let html = render(body, &no_refs, &anns, &mut errors);
+        assert_eq!(html, "<p>One <x>two.</x></p>\n<p>Three four.</p>\n");
+    }
+
+    #[test]
+    fn inline_render_drops_the_paragraph() {
+        assert_eq!(render_inline("a *b*"), "a <em>b</em>");
+    }
+}

@@ -1,0 +1,205 @@
+//! Finding quotes in the source text, word for word.
+//!
+//! Only typography is forgiven: curly vs straight quotes and apostrophes, dashes vs hyphens,
+//! the ellipsis character, and runs of whitespace (line and paragraph breaks included, so a
+//! quote may span paragraphs). Any other difference — one changed word — is a mismatch, and
+//! the error shows where the quote and the article part ways.
+
+use std::ops::Range;
+
+/// A text folded for comparison, with a map back to byte offsets of the original.
+pub struct Normalized {
+    pub text: String,
+    /// `origin[i]` is the byte offset in the original of normalised byte `i`; one extra entry
+    /// maps the end.
+    origin: Vec<usize>,
+}
+
+impl Normalized {
+    pub fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len() + 1);
+        let mut in_space = false;
+        for (at, c) in original.char_indices() {
+            if c.is_whitespace() {
+                if !in_space {
+                    push(&mut text, &mut origin, ' ', at);
+                }
+                in_space = true;
+                continue;
+            }
+            in_space = false;
+            match fold(c) {
+                Folded::One(f) => push(&mut text, &mut origin, f, at),
+                Folded::Ellipsis => {
+                    for _ in 0..3 {
+                        push(&mut text, &mut origin, '.', at);
+                    }
+                }
+            }
+        }
+        origin.push(original.len());
+        Normalized { text, origin }
+    }
+
+    /// Original byte range of a normalised byte range.
+    pub fn original_range(&self, r: Range<usize>) -> Range<usize> {
+        let end = if r.end == 0 {
+            0
+        } else {
+            self.origin[r.end - 1]
+        };
+        // End of the char at `end` in the original: the start of the next mapped char.
+        let next = self.origin[r.end..]
+            .iter()
+            .copied()
+            .find(|&o| o > end)
+            .unwrap_or(end);
+        self.origin[r.start]..next.max(end)
+    }
+}
+
+fn push(text: &mut String, origin: &mut Vec<usize>, c: char, at: usize) {
+    text.push(c);
+    for _ in 0..c.len_utf8() {
+        origin.push(at);
+    }
+}
+
+enum Folded {
+    One(char),
+    Ellipsis,
+}
+
+fn fold(c: char) -> Folded {
+    Folded::One(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        '\u{2026}' => return Folded::Ellipsis,
+        c => c,
+    })
+}
+
+/// Normalises a quote on its own (trimmed), for searching.
+pub fn normalize_quote(quote: &str) -> String {
+    Normalized::new(quote.trim()).text
+}
+
+/// Where `quote` stands in `source`, as a byte range of the original source.
+pub fn find(source: &Normalized, quote: &str) -> Option<Range<usize>> {
+    let q = normalize_quote(quote);
+    if q.is_empty() {
+        return None;
+    }
+    let start = source.text.find(&q)?;
+    Some(source.original_range(start..start + q.len()))
+}
+
+/// Why a quote was not found: the closest passage and where the two first differ.
+pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
+    let q = normalize_quote(quote);
+    let qc: Vec<char> = q.chars().collect();
+    let prefix = longest_match(&source.text, &qc, false);
+    let suffix = longest_match(&source.text, &qc, true);
+    if prefix.0 < 8 && suffix.0 < 8 {
+        return "no passage of the article resembles this quote; copy it from the article".into();
+    }
+    if prefix.0 >= suffix.0 {
+        let (len, at) = prefix;
+        let said: String = qc[len..].iter().take(40).collect();
+        let agreed: String = qc[len.saturating_sub(40)..len].iter().collect();
+        let article = snippet_after(&source.text, at, &qc[..len]);
+        format!(
+            "the quote matches the article up to “…{agreed}”, then the quote has “{said}…” where the article has “{article}…”"
+        )
+    } else {
+        let (len, at) = suffix;
+        let start = qc.len() - len;
+        let said: String = qc[start.saturating_sub(40)..start].iter().collect();
+        let article = snippet_before(&source.text, at);
+        format!(
+            "the end of the quote matches the article, but before it the quote has “…{said}” where the article has “…{article}”"
+        )
+    }
+}
+
+/// Longest prefix (or suffix) of `q` found in `hay`, in chars, and the byte offset where the
+/// match starts. Binary search works because a shorter prefix of a found prefix is found too.
+fn longest_match(hay: &str, q: &[char], suffix: bool) -> (usize, usize) {
+    let piece = |n: usize| -> String {
+        if suffix {
+            q[q.len() - n..].iter().collect()
+        } else {
+            q[..n].iter().collect()
+        }
+    };
+    let (mut lo, mut hi) = (0usize, q.len());
+    let mut at = 0;
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        match hay.find(&piece(mid)) {
+            Some(i) => {
+                lo = mid;
+                at = i;
+            }
+            None => hi = mid - 1,
+        }
+    }
+    (lo, at)
+}
+
+fn snippet_after(hay: &str, at: usize, matched: &[char]) -> String {
+    let end = at + matched.iter().map(|c| c.len_utf8()).sum::<usize>();
+    hay[end.min(hay.len())..].chars().take(40).collect()
+}
+
+fn snippet_before(hay: &str, at: usize) -> String {
+    let before: Vec<char> = hay[..at].chars().collect();
+    before[before.len().saturating_sub(40)..].iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "He said: “It’s time—now.”\n\nAnd then  he left.";
+
+    #[test]
+    fn typography_is_forgiven() {
+        let n = Normalized::new(ARTICLE);
+        let r = find(&n, "It's time - now.").map(|r| &ARTICLE[r]);
+        assert_eq!(
+            r, None,
+            "spaces around a dash are a change of text, not typography"
+        );
+        let r = find(&n, "It's time-now.").unwrap();
+        assert_eq!(&ARTICLE[r], "It’s time—now.");
+    }
+
+    #[test]
+    fn quotes_may_span_paragraphs() {
+        let n = Normalized::new(ARTICLE);
+        let r = find(&n, "now.” And then he left").unwrap();
+        assert_eq!(&ARTICLE[r], "now.”\n\nAnd then  he left");
+    }
+
+    #[test]
+    fn a_changed_word_is_not_found_and_is_explained() {
+        let n = Normalized::new(ARTICLE);
+        assert!(find(&n, "And then he stayed.").is_none());
+        let why = explain_mismatch(&n, "And then he stayed.");
+        assert!(
+            why.contains("the quote has “stayed.…” where the article has “left.…”"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn range_maps_back_over_multibyte_chars() {
+        let n = Normalized::new("a—b");
+        let r = find(&n, "a-b").unwrap();
+        assert_eq!(r, 0.."a—b".len());
+    }
+}

@@ -1,0 +1,254 @@
+//! Stage 4: templates. Parses `templates/` once, then renders every page through its template
+//! in parallel. Template errors carry the template's file, line and column (Tera 2 spans).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::load::{TEMPLATES_DIR, TextFile};
+use crate::markdown::{self, Annotation};
+use crate::model::Model;
+use crate::site::{Page, Site, root_prefix};
+
+pub const NOT_FOUND_TEMPLATE: &str = "404.html";
+
+/// One rendered output file: path relative to the output root, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Parses every template. Syntax errors are reported with their position.
+pub fn load_templates(files: &[TextFile], diags: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    let sources = files.iter().map(|f| (f.rel.as_str(), f.text.as_str()));
+    match tera.add_raw_templates(sources) {
+        Ok(()) => Some(tera),
+        Err(e) => {
+            diags.push(template_error(&e, None));
+            None
+        }
+    }
+}
+
+/// Renders every page of the site (and `404.html` if there is such a template).
+pub fn render_site(
+    site: &Site,
+    tera: &mut Tera,
+    source_annotations: &[Annotation],
+    diags: &mut Diagnostics,
+) -> Vec<Output> {
+    let model = Arc::new(Model::new(site));
+    register_functions(tera, &model);
+    set_globals(tera, &site.config, site);
+    let tera = &*tera;
+    let results: Vec<Result<Output, Vec<Diagnostic>>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| render_page(site, tera, &model, i, source_annotations))
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len() + 1);
+    for r in results {
+        match r {
+            Ok(o) => outputs.push(o),
+            Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
+        }
+    }
+    if tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
+        match render_not_found(tera) {
+            Ok(o) => outputs.push(o),
+            Err(d) => diags.push(d),
+        }
+    }
+    outputs
+}
+
+fn render_page(
+    site: &Site,
+    tera: &Tera,
+    model: &Model,
+    i: usize,
+    anns: &[Annotation],
+) -> Result<Output, Vec<Diagnostic>> {
+    let page = site.page(i);
+    let root = root_prefix(&page.url);
+    let mut link_errors = Vec::new();
+    let resolve = |r: &str| -> Result<String, String> {
+        let t = site.resolve(r)?;
+        let frag = t.fragment.map_or(String::new(), |f| format!("#{f}"));
+        Ok(format!("{root}{}{frag}", site.page(t.page).url))
+    };
+    let anns = if site.source == Some(i) { anns } else { &[] };
+    let content = markdown::render(page.body(), &resolve, anns, &mut link_errors);
+    let mut errors: Vec<Diagnostic> = link_errors
+        .into_iter()
+        .map(|(at, why)| {
+            page.error(page.body_line(at), format!("broken link: {why}"))
+                .with_hint("internal links are references like `[text](@/figures/name.md)`")
+        })
+        .collect();
+    let template = template_for(site, page);
+    if !tera.get_template_names().any(|n| n == template) {
+        errors.push(missing_template(page, &template, tera));
+        return Err(errors);
+    }
+    let mut ctx = Context::new();
+    let mut page_value = model.pages[i].as_map().cloned().unwrap_or_default();
+    page_value.insert("content".into(), Value::safe_string(&content));
+    ctx.insert_value("page", Value::from(page_value));
+    ctx.insert("root", &root);
+    if let Some(c) = model.compares.get(&i) {
+        ctx.insert_value("compare", c.clone());
+    }
+    match tera.render(&template, &ctx) {
+        Ok(html) if errors.is_empty() => Ok(Output {
+            path: page.url.clone(),
+            bytes: html.into_bytes(),
+        }),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            errors.push(template_error(&e, Some(page)));
+            Err(errors)
+        }
+    }
+}
+
+/// The page's own `template`, else its section's `page_template`, else the default.
+pub fn template_for(site: &Site, page: &Page) -> String {
+    if let Some(t) = &page.fm.template {
+        return t.clone();
+    }
+    if page.is_section {
+        return "section.html".into();
+    }
+    page.parent
+        .and_then(|s| site.page(s).fm.page_template.clone())
+        .unwrap_or_else(|| "page.html".into())
+}
+
+fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
+    let mut names: Vec<&str> = tera.get_template_names().collect();
+    names.sort();
+    let line = page.line_of(name);
+    let d = page
+        .error(
+            line,
+            format!("template `{name}` does not exist in templates/"),
+        )
+        .with_hint(format!(
+            "create templates/{name}, or use one of: {}",
+            names.join(", ")
+        ));
+    d.suggest(name, names)
+}
+
+fn render_not_found(tera: &Tera) -> Result<Output, Diagnostic> {
+    let mut ctx = Context::new();
+    ctx.insert_value("page", Value::from_serializable(&serde_json::json!({
+        "title": "Page not found", "description": "", "url": "404.html", "ref": "", "slug": "404",
+        "content": "", "extra": {}, "quotes": [], "backlinks": [], "weight": 0, "date": "",
+        "is_section": false, "is_source": false, "pages": [], "subsections": [], "mentions": [],
+    })));
+    ctx.insert("root", "");
+    tera.render(NOT_FOUND_TEMPLATE, &ctx)
+        .map(|html| Output {
+            path: NOT_FOUND_TEMPLATE.into(),
+            bytes: html.into_bytes(),
+        })
+        .map_err(|e| template_error(&e, None))
+}
+
+fn set_globals(tera: &mut Tera, config: &Config, site: &Site) {
+    let nav: Vec<serde_json::Value> = config
+        .nav
+        .iter()
+        .filter_map(|n| {
+            let t = site.resolve(&n.target).ok()?;
+            Some(serde_json::json!({ "title": n.title, "url": site.page(t.page).url }))
+        })
+        .collect();
+    let globals = tera.global_context();
+    globals.insert(
+        "site",
+        &serde_json::json!({
+            "title": config.title, "description": config.description,
+            "language": config.language, "extra": config.extra,
+        }),
+    );
+    globals.insert("nav", &nav);
+}
+
+/// `get_page`, `get_section`, `get_quote` and the `markdown` filter.
+fn register_functions(tera: &mut Tera, model: &Arc<Model>) {
+    let m = Arc::clone(model);
+    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
+        lookup(&m.by_ref, &kwargs, "get_page")
+    });
+    let m = Arc::clone(model);
+    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
+        lookup(&m.by_ref, &kwargs, "get_section")
+    });
+    let m = Arc::clone(model);
+    tera.register_function("get_quote", move |kwargs: Kwargs, _: &State| {
+        lookup(&m.quotes, &kwargs, "get_quote")
+    });
+    tera.register_filter("markdown", |s: &str, _: Kwargs, _: &State| {
+        Value::safe_string(&markdown::render_inline(s))
+    });
+}
+
+fn lookup(
+    map: &std::collections::HashMap<String, Value>,
+    kwargs: &Kwargs,
+    f: &str,
+) -> tera::TeraResult<Value> {
+    let r: String = kwargs.must_get("ref")?;
+    match map.get(&r) {
+        Some(v) => Ok(v.clone()),
+        None => {
+            let hint = did_you_mean(&r, map.keys().map(String::as_str))
+                .map_or(String::new(), |b| format!("; did you mean `{b}`?"));
+            Err(tera::Error::message(format!(
+                "{f}: `{r}` does not exist{hint}"
+            )))
+        }
+    }
+}
+
+/// A Tera error as a diagnostic at the template's file:line:col, naming the page being rendered.
+fn template_error(e: &tera::Error, page: Option<&Page>) -> Diagnostic {
+    let during = page.map_or(String::new(), |p| {
+        format!(" (rendering {})", p.shown.display())
+    });
+    match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let kind = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            Diagnostic::error(std::path::Path::new(TEMPLATES_DIR).join(r.filename()), span.start_line, format!("{kind}: {}{during}", r.message()))
+                .at_col(span.start_col + 1)
+                .with_hint("fix the template at this position; an undefined variable can be guarded with `| default(value=\"\")`")
+        }
+        other => {
+            let mut msg = other.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                msg.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            let path = page.map_or_else(
+                || std::path::PathBuf::from(TEMPLATES_DIR),
+                |p| p.shown.clone(),
+            );
+            Diagnostic::error(path, 1, format!("template error: {msg}{during}"))
+                .with_hint("check template names in `extends`/`include` and the page's `template`")
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Stage 2: the content model. Parses every content file and indexes the result: pages,
+//! sections, output URLs, references (`@/path.md`) and quotes.
+//!
+//! Invariant: a `Site` only holds pages whose front matter parsed; every URL in it is relative
+//! to the site root, ends in `.html` and stays inside the output folder.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
+use crate::frontmatter::{self, FrontMatter, QuoteDecl};
+use crate::load::TextFile;
+
+pub const REF_PREFIX: &str = "@/";
+
+/// One content file, parsed.
+#[derive(Debug)]
+pub struct Page {
+    /// Path under `content/`: `figures/velayati.md`.
+    pub rel: String,
+    pub shown: PathBuf,
+    pub text: String,
+    pub fm: FrontMatter,
+    toml_offset: usize,
+    body_offset: usize,
+    /// Output path relative to the site root: `figures/velayati.html`.
+    pub url: String,
+    pub is_section: bool,
+    /// Index of the nearest enclosing section page, if any.
+    pub parent: Option<usize>,
+}
+
+impl Page {
+    /// `@/figures/velayati.md`: how other files refer to this page.
+    pub fn reference(&self) -> String {
+        format!("{REF_PREFIX}{}", self.rel)
+    }
+
+    /// The last part of the URL without `.html`.
+    pub fn slug(&self) -> &str {
+        let file = self.url.rsplit('/').next().unwrap_or(&self.url);
+        file.strip_suffix(".html").unwrap_or(file)
+    }
+
+    /// The folder of this file under `content/` ("" at the top).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    pub fn body_offset(&self) -> usize {
+        self.body_offset
+    }
+
+    /// File line of a byte offset inside the front matter TOML (from a `Spanned` value).
+    pub fn toml_line(&self, toml_offset: usize) -> usize {
+        line_col(&self.text, self.toml_offset + toml_offset).0
+    }
+
+    /// File line of a byte offset inside the body.
+    pub fn body_line(&self, body_offset: usize) -> usize {
+        line_col(&self.text, self.body_offset + body_offset).0
+    }
+
+    /// Best-effort line of the first occurrence of `needle` in the file (1 if absent): used for
+    /// values in `[extra]`, whose positions TOML does not keep.
+    pub fn line_of(&self, needle: &str) -> usize {
+        self.text
+            .find(needle)
+            .map_or(1, |i| line_col(&self.text, i).0)
+    }
+
+    pub fn error(&self, line: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.shown, line, message)
+    }
+}
+
+/// Where a quote is declared: page index and position in its `quotes` list.
+#[derive(Debug, Clone, Copy)]
+pub struct QuoteAt {
+    pub page: usize,
+    pub index: usize,
+}
+
+/// A reference resolved to a page, with its `#fragment` if any.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub page: usize,
+    pub fragment: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Sorted by path under `content/`.
+    pub pages: Vec<Page>,
+    by_ref: HashMap<String, usize>,
+    /// Quotes by id; ids are unique across the site.
+    pub quotes: BTreeMap<String, QuoteAt>,
+    /// The page whose body every quote is checked against.
+    pub source: Option<usize>,
+}
+
+impl Site {
+    /// Parses every content file; files that fail to parse are reported and left out.
+    pub fn build(config: Config, files: Vec<TextFile>, diags: &mut Diagnostics) -> Site {
+        let parsed: Vec<Result<Option<Page>, Diagnostic>> =
+            files.into_par_iter().map(parse_page).collect();
+        let mut pages = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            match p {
+                Ok(Some(page)) => pages.push(page),
+                Ok(None) => {} // a draft
+                Err(d) => diags.push(d),
+            }
+        }
+        pages.sort_by(|a, b| a.rel.cmp(&b.rel));
+        link_parents(&mut pages);
+        let by_ref = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.reference(), i))
+            .collect();
+        let mut site = Site {
+            config,
+            pages,
+            by_ref,
+            quotes: BTreeMap::new(),
+            source: None,
+        };
+        site.check_urls(diags);
+        site.index_quotes(diags);
+        site.find_source(diags);
+        site
+    }
+
+    pub fn page(&self, i: usize) -> &Page {
+        &self.pages[i]
+    }
+
+    pub fn quote(&self, at: QuoteAt) -> &QuoteDecl {
+        &self.pages[at.page].fm.quotes[at.index]
+    }
+
+    /// Child pages and child sections of a section, ordered by weight then title then path.
+    pub fn children(&self, section: usize) -> (Vec<usize>, Vec<usize>) {
+        let mut kids: Vec<usize> = (0..self.pages.len())
+            .filter(|&i| self.pages[i].parent == Some(section))
+            .collect();
+        kids.sort_by(|&a, &b| {
+            let (pa, pb) = (&self.pages[a], &self.pages[b]);
+            (pa.fm.weight, &pa.fm.title, &pa.rel).cmp(&(pb.fm.weight, &pb.fm.title, &pb.rel))
+        });
+        kids.into_iter().partition(|&i| !self.pages[i].is_section)
+    }
+
+    /// Resolves `@/path.md` or `@/path.md#fragment`; the error is a message with a suggestion.
+    pub fn resolve(&self, reference: &str) -> Result<Target, String> {
+        let Some(path) = reference.strip_prefix(REF_PREFIX) else {
+            return Err(format!(
+                "`{reference}` is not a reference: references start with `{REF_PREFIX}`, like `@/figures/name.md`"
+            ));
+        };
+        let (path, fragment) = match path.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (path, None),
+        };
+        let key = format!("{REF_PREFIX}{path}");
+        match self.by_ref.get(&key) {
+            Some(&page) => Ok(Target { page, fragment }),
+            None => {
+                let mut msg = format!("`{key}` does not exist: no file content/{path}");
+                if let Some(best) =
+                    crate::diagnostics::did_you_mean(&key, self.by_ref.keys().map(String::as_str))
+                {
+                    msg.push_str(&format!("; did you mean `{best}`?"));
+                }
+                Err(msg)
+            }
+        }
+    }
+
+    /// Resolves a quote reference `@/page.md#quote-id` to the declared quote.
+    pub fn resolve_quote(&self, reference: &str) -> Result<QuoteAt, String> {
+        let target = self.resolve(reference)?;
+        let page = &self.pages[target.page];
+        let Some(id) = target.fragment else {
+            return Err(format!(
+                "`{reference}` names a page, not a quote: add `#quote-id` (one of: {})",
+                quote_ids(page)
+            ));
+        };
+        match page.fm.quotes.iter().position(|q| *q.id.get_ref() == id) {
+            Some(index) => Ok(QuoteAt {
+                page: target.page,
+                index,
+            }),
+            None => {
+                let ids: Vec<&str> = page
+                    .fm
+                    .quotes
+                    .iter()
+                    .map(|q| q.id.get_ref().as_str())
+                    .collect();
+                let mut msg = format!("{} has no quote with id `{id}`", page.reference());
+                match crate::diagnostics::did_you_mean(&id, ids.iter().copied()) {
+                    Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
+                    None => msg.push_str(&format!(" (its quotes: {})", quote_ids(page))),
+                }
+                Err(msg)
+            }
+        }
+    }
+
+    fn check_urls(&self, diags: &mut Diagnostics) {
+        let mut seen: HashMap<&str, &Page> = HashMap::new();
+        for page in &self.pages {
+            if let Some(slug) = &page.fm.slug
+                && let Err(why) = valid_slug(slug)
+            {
+                diags.push(
+                    page.error(
+                        page.line_of("slug"),
+                        format!("invalid slug `{slug}`: {why}"),
+                    )
+                    .with_hint("use letters, digits, `-` and `_` only, like `slug = \"my-page\"`"),
+                );
+            }
+            if let Some(other) = seen.insert(&page.url, page) {
+                diags.push(
+                    page.error(
+                        1,
+                        format!(
+                            "writes the same output file `{}` as {}",
+                            page.url,
+                            other.shown.display()
+                        ),
+                    )
+                    .with_hint("rename one of the files or give it another `slug`"),
+                );
+            }
+        }
+    }
+
+    fn index_quotes(&mut self, diags: &mut Diagnostics) {
+        for (p, page) in self.pages.iter().enumerate() {
+            for (i, q) in page.fm.quotes.iter().enumerate() {
+                let id = q.id.get_ref();
+                let line = page.toml_line(q.id.span().start);
+                if let Err(why) = valid_slug(id) {
+                    diags.push(page.error(line, format!("invalid quote id `{id}`: {why}"))
+                        .with_hint("quote ids are lowercase words joined by `-`, like `id = \"our-kin\"`"));
+                    continue;
+                }
+                if let Some(prev) = self.quotes.get(id) {
+                    diags.push(page.error(line, format!(
+                        "quote id `{id}` is already used in {}",
+                        self.pages[prev.page].shown.display()
+                    )).with_hint("quote ids must be unique across the site: they become anchors `#q-<id>`"));
+                    continue;
+                }
+                self.quotes
+                    .insert(id.clone(), QuoteAt { page: p, index: i });
+            }
+        }
+    }
+
+    fn find_source(&mut self, diags: &mut Diagnostics) {
+        let sources: Vec<usize> = (0..self.pages.len())
+            .filter(|&i| self.pages[i].fm.source)
+            .collect();
+        if let [first, rest @ ..] = sources.as_slice() {
+            self.source = Some(*first);
+            for &i in rest {
+                let p = &self.pages[i];
+                diags.push(
+                    p.error(
+                        p.line_of("source"),
+                        format!(
+                            "a second source page: {} already has `source = true`",
+                            self.pages[*first].shown.display()
+                        ),
+                    )
+                    .with_hint(
+                        "quotes are checked against one source text; remove `source = true` here",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn quote_ids(page: &Page) -> String {
+    if page.fm.quotes.is_empty() {
+        return "none".into();
+    }
+    page.fm
+        .quotes
+        .iter()
+        .map(|q| q.id.get_ref().as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn parse_page(file: TextFile) -> Result<Option<Page>, Diagnostic> {
+    let split = frontmatter::split(&file.text)
+        .map_err(|(line, msg, hint)| Diagnostic::error(&file.shown, line, msg).with_hint(hint))?;
+    let shown = file.shown.to_string_lossy().into_owned();
+    let fm = frontmatter::parse(&shown, &file.text, &split)?;
+    if fm.draft {
+        return Ok(None);
+    }
+    let (toml_offset, body_offset) = (split.toml_offset, split.body_offset);
+    let is_section = file.rel.rsplit('/').next() == Some("_index.md");
+    let url = url_for(
+        &file.rel,
+        fm.slug.as_deref().filter(|s| valid_slug(s).is_ok()),
+    );
+    Ok(Some(Page {
+        rel: file.rel,
+        shown: file.shown,
+        text: file.text,
+        fm,
+        toml_offset,
+        body_offset,
+        url,
+        is_section,
+        parent: None,
+    }))
+}
+
+/// Each page's parent is the `_index.md` of its own folder (for a section: of the folder
+/// above), or of the nearest folder above that has one.
+fn link_parents(pages: &mut [Page]) {
+    let sections: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_section)
+        .map(|(i, p)| (p.dir().to_string(), i))
+        .collect();
+    for i in 0..pages.len() {
+        let mut dir = pages[i].dir().to_string();
+        if pages[i].is_section {
+            if dir.is_empty() {
+                continue; // the home page has no parent
+            }
+            dir = parent_dir(&dir);
+        }
+        loop {
+            if let Some(&s) = sections.get(&dir) {
+                pages[i].parent = Some(s);
+                break;
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = parent_dir(&dir);
+        }
+    }
+}
+
+fn parent_dir(dir: &str) -> String {
+    dir.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
+}
+
+/// `figures/velayati.md` → `figures/velayati.html`; `figures/_index.md` → `figures/index.html`.
+pub fn url_for(rel: &str, slug: Option<&str>) -> String {
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let name = if stem == "_index" {
+        "index"
+    } else {
+        slug.unwrap_or(stem)
+    };
+    if dir.is_empty() {
+        format!("{name}.html")
+    } else {
+        format!("{dir}/{name}.html")
+    }
+}
+
+/// The relative way from a page at `url` back to the site root: "" or "../" per folder.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// A slug or id must be one safe path segment: no `/`, no `..`, nothing hidden.
+pub fn valid_slug(s: &str) -> Result<(), &'static str> {
+    if s.is_empty() {
+        return Err("it is empty");
+    }
+    if s.starts_with('.') {
+        return Err("it starts with `.` (hidden files and `..` could escape the output folder)");
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("it may only contain letters, digits, `-`, `_` and `.` (no `/`)");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_flat_html_files() {
+        assert_eq!(url_for("_index.md", None), "index.html");
+        assert_eq!(url_for("article.md", None), "article.html");
+        assert_eq!(url_for("figures/_index.md", None), "figures/index.html");
+        assert_eq!(url_for("figures/velayati.md", Some("v")), "figures/v.html");
+    }
+
+    #[test]
+    fn root_prefix_climbs_one_level_per_folder() {
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("figures/a.html"), "../");
+        assert_eq!(root_prefix("a/b/c.html"), "../../");
+    }
+
+    #[test]
+    fn slugs_cannot_escape() {
+        assert!(valid_slug("ok-slug_1").is_ok());
+        assert!(valid_slug("../etc").is_err());
+        assert!(valid_slug("a/b").is_err());
+        assert!(valid_slug("/abs").is_err());
+        assert!(valid_slug("").is_err());
+    }
+
+    fn file(rel: &str, text: &str) -> TextFile {
+        TextFile {
+            rel: rel.into(),
+            shown: PathBuf::from("content").join(rel),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn sections_own_the_pages_below_them() {
+        let config = crate::config::parse("title = \"t\"").unwrap();
+        let mut d = Diagnostics::default();
+        let site = Site::build(
+            config,
+            vec![
+                file("_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+                file("a/_index.md", "+++\ntitle = \"A\"\n+++\n"),
+                file("a/x.md", "+++\ntitle = \"X\"\nweight = 2\n+++\n"),
+                file("a/y.md", "+++\ntitle = \"Y\"\nweight = 1\n+++\n"),
+                file("a/b/z.md", "+++\ntitle = \"Z\"\n+++\n"),
+                file("d.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\n"),
+            ],
+            &mut d,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let a = site.resolve("@/a/_index.md").unwrap().page;
+        let (pages, subs) = site.children(a);
+        let titles: Vec<&str> = pages
+            .iter()
+            .map(|&i| site.page(i).fm.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Z", "Y", "X"], "weight 0 first, then by weight");
+        assert!(subs.is_empty());
+        assert!(site.resolve("@/d.md").is_err(), "drafts are left out");
+        assert!(site.resolve("@/a/y.md#frag").unwrap().fragment.as_deref() == Some("frag"));
+        assert!(
+            site.resolve("@/a/yy.md")
+                .unwrap_err()
+                .contains("did you mean `@/a/y.md`")
+        );
+    }
+}
