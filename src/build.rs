@@ -40,14 +40,7 @@ pub fn render_site(root: &Path) -> Rendered {
     let site = Site::build(config, inputs.content, &mut diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
-    let Some(mut tera) = render::load_templates(&inputs.templates, &mut diags) else {
-        return Rendered {
-            outputs: Vec::new(),
-            statics: inputs.statics,
-            diags,
-        };
-    };
-    let outputs = render::render_site(&site, &mut tera, &annotations, &mut diags);
+    let outputs = render::render_site(&site, &inputs.templates, &annotations, &mut diags);
     check_collisions(&outputs, &inputs.statics, &mut diags);
     if !diags.has_errors() {
         let origins: HashMap<String, Origin> = site

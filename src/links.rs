@@ -61,6 +61,16 @@ fn check_page(
     origins: &HashMap<String, Origin>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for a in attrs(&o.bytes).filter(|a| a.name == "id") {
+        if !seen.insert(a.value.clone()) {
+            let why = format!(
+                "the id `{}` appears twice on the page; a link to it could land on either",
+                a.value
+            );
+            out.push(located(o, &format!("id=\"{}\"", a.value), why, origins));
+        }
+    }
     for a in attrs(&o.bytes).filter(|a| a.name == "href" || a.name == "src") {
         if let Err(why) = check_link(&o.path, &a, files, ids) {
             out.push(located(o, &a.value, why, origins));
@@ -77,7 +87,7 @@ fn check_link(
 ) -> Result<(), String> {
     let v = a.value.as_str();
     if v.is_empty() {
-        return Err(format!("an empty `{}` attribute", a.name));
+        return Err(format!("broken link: an empty `{}` attribute", a.name));
     }
     if is_external(v) {
         let fetched = a.name == "src" || a.tag == "link";
@@ -121,7 +131,9 @@ fn check_link(
         && !f.is_empty()
         && !page_ids.contains(f)
     {
-        return Err(format!("`{v}`: `{target}` has no element with id `{f}`"));
+        return Err(format!(
+            "broken link: `{v}`: `{target}` has no element with id `{f}`"
+        ));
     }
     Ok(())
 }
@@ -154,7 +166,7 @@ fn join(from: &str, rel: &str) -> Result<String, String> {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Err(format!("`{rel}` climbs above the site root"));
+                    return Err(format!("broken link: `{rel}` climbs above the site root"));
                 }
             }
             s => parts.push(s),
@@ -175,17 +187,14 @@ fn located(o: &Output, value: &str, why: String, origins: &HashMap<String, Origi
     match origin.text.find(value) {
         Some(i) => {
             let (line, col) = crate::diagnostics::line_col(&origin.text, i);
-            Diagnostic::error(&origin.shown, line, format!("broken link: {why}")).at_col(col)
+            Diagnostic::error(&origin.shown, line, why).at_col(col)
         }
-        None => Diagnostic::error(
-            &origin.shown,
-            1,
-            format!("broken link in {}: {why}", o.path),
-        )
-        .with_hint(format!(
-            "the link is written in templates/{} (or a template it extends or includes)",
-            origin.template
-        )),
+        None => {
+            Diagnostic::error(&origin.shown, 1, format!("in {}: {why}", o.path)).with_hint(format!(
+                "it comes from templates/{} (or a template it extends, includes or calls)",
+                origin.template
+            ))
+        }
     }
 }
 

@@ -90,6 +90,8 @@ fn quote_json(site: &Site, at: QuoteAt) -> Json {
         "id": id,
         "ref": quote_ref(site, at),
         "text": q.text.get_ref().trim(),
+        // A quote may span paragraphs; templates render each as its own <p>.
+        "paragraphs": paragraphs(q.text.get_ref()),
         "reported": q.reported,
         "note": q.note,
         "anchor": format!("q-{id}"),
@@ -98,6 +100,13 @@ fn quote_json(site: &Site, at: QuoteAt) -> Json {
         "is_passage": Some(at.page) == site.source,
         "speaker": { "title": speaker.fm.title, "url": speaker.url, "ref": speaker.reference() },
     })
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn shallow_json(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Json>>) -> Json {
@@ -220,9 +229,7 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Json>> {
                 }
             }
         }
-        let mut refs = Vec::new();
-        collect_refs(&page.fm.extra, &mut refs);
-        for r in refs {
+        for r in page.extra_refs() {
             if let Ok(t) = site.resolve(&r)
                 && t.page != i
             {
@@ -241,16 +248,4 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Json>> {
             )
         })
         .collect()
-}
-
-fn collect_refs(table: &toml::Table, out: &mut Vec<String>) {
-    fn walk(v: &toml::Value, out: &mut Vec<String>) {
-        match v {
-            toml::Value::String(s) if s.starts_with(crate::site::REF_PREFIX) => out.push(s.clone()),
-            toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    table.values().for_each(|v| walk(v, out));
 }

@@ -1,6 +1,7 @@
 //! Stage 4: templates. Parses `templates/` once, then renders every page through its template
 //! in parallel. Template errors carry the template's file, line and column (Tera 2 spans).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -22,15 +23,23 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
-/// Parses every template. Syntax errors are reported with their position.
-pub fn load_templates(files: &[TextFile], diags: &mut Diagnostics) -> Option<Tera> {
+/// Parses every template, with lede's functions and filters registered first (Tera 2 checks
+/// at load time that every filter a template uses exists). Errors carry their position.
+pub fn load_templates(
+    files: &[TextFile],
+    model: &Arc<Model>,
+    diags: &mut Diagnostics,
+) -> Option<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    register_functions(&mut tera, model);
     let sources = files.iter().map(|f| (f.rel.as_str(), f.text.as_str()));
     match tera.add_raw_templates(sources) {
         Ok(()) => Some(tera),
         Err(e) => {
-            diags.push(template_error(&e, None));
+            template_errors(&e, None)
+                .into_iter()
+                .for_each(|d| diags.push(d));
             None
         }
     }
@@ -39,14 +48,16 @@ pub fn load_templates(files: &[TextFile], diags: &mut Diagnostics) -> Option<Ter
 /// Renders every page of the site (and `404.html` if there is such a template).
 pub fn render_site(
     site: &Site,
-    tera: &mut Tera,
+    templates: &[TextFile],
     source_annotations: &[Annotation],
     diags: &mut Diagnostics,
 ) -> Vec<Output> {
     let model = Arc::new(Model::new(site));
-    register_functions(tera, &model);
-    set_globals(tera, &site.config, site);
-    let tera = &*tera;
+    let Some(mut tera) = load_templates(templates, &model, diags) else {
+        return Vec::new();
+    };
+    set_globals(&mut tera, &site.config, site);
+    let tera = &tera;
     let results: Vec<Result<Output, Vec<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| render_page(site, tera, &model, i, source_annotations))
@@ -61,7 +72,7 @@ pub fn render_site(
     if tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
         match render_not_found(tera) {
             Ok(o) => outputs.push(o),
-            Err(d) => diags.push(d),
+            Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
     }
     outputs
@@ -93,7 +104,14 @@ fn render_page(
         .collect();
     let template = template_for(site, page);
     if !tera.get_template_names().any(|n| n == template) {
-        errors.push(missing_template(page, &template, tera));
+        // Blame the file that named the template: the page, or its section's `page_template`.
+        let named_by = match (&page.fm.template, page.parent) {
+            (None, Some(s)) if !page.is_section && site.page(s).fm.page_template.is_some() => {
+                site.page(s)
+            }
+            _ => page,
+        };
+        errors.push(missing_template(named_by, &template, tera));
         return Err(errors);
     }
     let mut ctx = Context::new();
@@ -111,7 +129,7 @@ fn render_page(
         }),
         Ok(_) => Err(errors),
         Err(e) => {
-            errors.push(template_error(&e, Some(page)));
+            errors.extend(template_errors(&e, Some(page)));
             Err(errors)
         }
     }
@@ -146,7 +164,7 @@ fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
     d.suggest(name, names)
 }
 
-fn render_not_found(tera: &Tera) -> Result<Output, Diagnostic> {
+fn render_not_found(tera: &Tera) -> Result<Output, Vec<Diagnostic>> {
     let mut ctx = Context::new();
     ctx.insert_value("page", Value::from_serializable(&serde_json::json!({
         "title": "Page not found", "description": "", "url": "404.html", "ref": "", "slug": "404",
@@ -159,7 +177,7 @@ fn render_not_found(tera: &Tera) -> Result<Output, Diagnostic> {
             path: NOT_FOUND_TEMPLATE.into(),
             bytes: html.into_bytes(),
         })
-        .map_err(|e| template_error(&e, None))
+        .map_err(|e| template_errors(&e, None))
 }
 
 fn set_globals(tera: &mut Tera, config: &Config, site: &Site) {
@@ -219,11 +237,14 @@ fn lookup(
     }
 }
 
-/// A Tera error as a diagnostic at the template's file:line:col, naming the page being rendered.
-fn template_error(e: &tera::Error, page: Option<&Page>) -> Diagnostic {
+/// A Tera error as diagnostics at the template's file:line:col, naming the page being rendered.
+/// Load-time validation errors arrive as one message holding several reports; each becomes
+/// its own diagnostic.
+fn template_errors(e: &tera::Error, page: Option<&Page>) -> Vec<Diagnostic> {
     let during = page.map_or(String::new(), |p| {
         format!(" (rendering {})", p.shown.display())
     });
+    let hint = "fix the template at this position; an undefined variable can be guarded with `| default(value=\"\")`";
     match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
             let span = r.span();
@@ -232,9 +253,15 @@ fn template_error(e: &tera::Error, page: Option<&Page>) -> Diagnostic {
             } else {
                 "template error"
             };
-            Diagnostic::error(std::path::Path::new(TEMPLATES_DIR).join(r.filename()), span.start_line, format!("{kind}: {}{during}", r.message()))
+            vec![
+                Diagnostic::error(
+                    Path::new(TEMPLATES_DIR).join(r.filename()),
+                    span.start_line,
+                    format!("{kind}: {}{during}", r.message()),
+                )
                 .at_col(span.start_col + 1)
-                .with_hint("fix the template at this position; an undefined variable can be guarded with `| default(value=\"\")`")
+                .with_hint(hint),
+            ]
         }
         other => {
             let mut msg = other.to_string();
@@ -243,12 +270,53 @@ fn template_error(e: &tera::Error, page: Option<&Page>) -> Diagnostic {
                 msg.push_str(&format!(": {s}"));
                 source = s.source();
             }
-            let path = page.map_or_else(
-                || std::path::PathBuf::from(TEMPLATES_DIR),
-                |p| p.shown.clone(),
-            );
-            Diagnostic::error(path, 1, format!("template error: {msg}{during}"))
-                .with_hint("check template names in `extends`/`include` and the page's `template`")
+            let reports = parse_reports(&msg);
+            if !reports.is_empty() {
+                return reports
+                    .into_iter()
+                    .map(|(message, file, line, col)| {
+                        Diagnostic::error(
+                            Path::new(TEMPLATES_DIR).join(file),
+                            line,
+                            format!("template error: {message}{during}"),
+                        )
+                        .at_col(col)
+                        .with_hint(hint)
+                    })
+                    .collect();
+            }
+            let path = page.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |p| p.shown.clone());
+            vec![
+                Diagnostic::error(path, 1, format!("template error: {msg}{during}")).with_hint(
+                    "check the template names in `extends`/`include` and the page's `template`",
+                ),
+            ]
         }
     }
+}
+
+/// Pulls (message, file, line, col) out of Tera's text reports: "error: msg\n --> file:l:c".
+fn parse_reports(text: &str) -> Vec<(String, String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.trim_start().strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(locus) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = locus.rsplitn(3, ':');
+        let (Some(col), Some(line_no), Some(file)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if let (Ok(l), Ok(c)) = (line_no.parse(), col.parse()) {
+            out.push((message.to_string(), file.to_string(), l, c));
+        }
+    }
+    out
 }

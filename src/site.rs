@@ -76,6 +76,21 @@ impl Page {
             .map_or(1, |i| line_col(&self.text, i).0)
     }
 
+    /// Every `@/…` string anywhere in `[extra]`, in order.
+    pub fn extra_refs(&self) -> Vec<String> {
+        fn walk(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::String(s) if s.starts_with(REF_PREFIX) => out.push(s.clone()),
+                toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        self.fm.extra.values().for_each(|v| walk(v, &mut out));
+        out
+    }
+
     pub fn error(&self, line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(&self.shown, line, message)
     }

@@ -11,7 +11,7 @@ use std::ops::Range;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::frontmatter::{CompareDecl, FieldRule};
 use crate::quotes::{self, Normalized};
-use crate::site::{Page, REF_PREFIX, Site};
+use crate::site::{Page, Site};
 
 /// What validation learnt that later stages need: where each quote stands in the source body.
 #[derive(Debug, Default)]
@@ -24,7 +24,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
     let verified = verify_quotes(site, source.as_ref(), diags);
     check_nav(site, diags);
     for page in &site.pages {
-        check_extra_refs(site, page, &page.fm.extra, diags);
+        check_extra_refs(site, page, diags);
         if let Some(compare) = &page.fm.compare {
             check_compare(site, page, compare, diags);
         }
@@ -85,24 +85,13 @@ fn check_nav(site: &Site, diags: &mut Diagnostics) {
 }
 
 /// Every string in `[extra]` that starts with `@/` must resolve (to a quote when it has `#`).
-fn check_extra_refs(site: &Site, page: &Page, table: &toml::Table, diags: &mut Diagnostics) {
-    let mut refs = Vec::new();
-    collect_refs(&toml::Value::Table(table.clone()), &mut refs);
-    for r in refs {
+fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) {
+    for r in page.extra_refs() {
         if let Err(why) = resolve_any(site, &r) {
             diags.push(page.error(page.line_of(&r), why).with_hint(
                 "references look like `@/figures/name.md`, or `@/figures/name.md#quote-id` for a quote",
             ));
         }
-    }
-}
-
-fn collect_refs(v: &toml::Value, out: &mut Vec<String>) {
-    match v {
-        toml::Value::String(s) if s.starts_with(REF_PREFIX) => out.push(s.clone()),
-        toml::Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
-        toml::Value::Table(t) => t.values().for_each(|x| collect_refs(x, out)),
-        _ => {}
     }
 }
 
