@@ -66,7 +66,9 @@ fn ensure_node_modules(dir: &Path) {
     let pkg: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap())
             .expect("tests/browser/package.json is not JSON");
-    let deps = pkg["dependencies"].as_object().expect("package.json has no dependencies");
+    let deps = pkg["dependencies"]
+        .as_object()
+        .expect("package.json has no dependencies");
     let stale = deps.iter().any(|(name, want)| {
         let installed = dir.join("node_modules").join(name).join("package.json");
         let have = std::fs::read_to_string(installed)
@@ -88,7 +90,11 @@ fn ensure_node_modules(dir: &Path) {
         .stdin(Stdio::null())
         .status()
         .expect("could not run npm");
-    assert!(status.success(), "npm ci failed in {} ({status})", dir.display());
+    assert!(
+        status.success(),
+        "npm ci failed in {} ({status})",
+        dir.display()
+    );
 }
 
 #[test]
