@@ -183,8 +183,15 @@ fn located(o: &Output, value: &str, why: String, origins: &HashMap<String, Origi
             format!("broken link: {why}"),
         );
     };
-    // A link the author wrote in Markdown is found in the file; otherwise it came from the template.
-    match origin.text.find(value) {
+    // A link the author wrote in Markdown is found in the file (as written, or by its
+    // `#fragment`, since Markdown spells the target as a reference); otherwise it came from
+    // the template.
+    let fragment = value.find('#').map(|i| &value[i..]).filter(|f| f.len() > 1);
+    let spot = origin
+        .text
+        .find(value)
+        .or_else(|| fragment.and_then(|f| origin.text.find(f)));
+    match spot {
         Some(i) => {
             let (line, col) = crate::diagnostics::line_col(&origin.text, i);
             Diagnostic::error(&origin.shown, line, why).at_col(col)

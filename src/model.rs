@@ -26,8 +26,8 @@ impl Model {
     pub fn new(site: &Site) -> Model {
         let quotes_json: BTreeMap<String, Json> = site
             .quotes
-            .iter()
-            .map(|(_, at)| (quote_ref(site, *at), quote_json(site, *at)))
+            .values()
+            .map(|at| (quote_ref(site, *at), quote_json(site, *at)))
             .collect();
         let backlinks = backlinks(site);
         let shallow: Vec<Json> = site

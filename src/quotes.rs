@@ -101,28 +101,51 @@ pub fn find(source: &Normalized, quote: &str) -> Option<Range<usize>> {
 pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
     let q = normalize_quote(quote);
     let qc: Vec<char> = q.chars().collect();
-    let prefix = longest_match(&source.text, &qc, false);
-    let suffix = longest_match(&source.text, &qc, true);
-    if prefix.0 < 8 && suffix.0 < 8 {
+    let (plen, pat) = longest_match(&source.text, &qc, false);
+    let (slen, sat) = longest_match(&source.text, &qc, true);
+    if plen < 8 && slen < 8 {
         return "no passage of the article resembles this quote; copy it from the article".into();
     }
-    if prefix.0 >= suffix.0 {
-        let (len, at) = prefix;
-        let said: String = qc[len..].iter().take(40).collect();
-        let agreed: String = qc[len.saturating_sub(40)..len].iter().collect();
-        let article = snippet_after(&source.text, at, &qc[..len]);
+    let text = &source.text;
+    let chars_len = |cs: &[char]| cs.iter().map(|c| c.len_utf8()).sum::<usize>();
+    let pend = pat + chars_len(&qc[..plen]);
+    // The quote's end, looked for just after where its start matched: the gap is the change.
+    if plen >= 8 && plen < qc.len() {
+        let window = &text[pend..floor_boundary(text, pend + 400)];
+        let (tail, at) = longest_match(window, &qc[plen..], true);
+        if tail >= 3 {
+            let ours: String = qc[plen..qc.len() - tail].iter().collect();
+            let theirs = &window[..at];
+            let before: String = qc[plen.saturating_sub(30)..plen].iter().collect();
+            return format!(
+                "after “…{before}” the quote has “{ours}” where the article has “{theirs}”"
+            );
+        }
+    }
+    if plen >= slen {
+        let before: String = qc[plen.saturating_sub(40)..plen].iter().collect();
+        let ours: String = qc[plen..].iter().take(40).collect();
+        let theirs: String = text[pend..].chars().take(40).collect();
         format!(
-            "the quote matches the article up to “…{agreed}”, then the quote has “{said}…” where the article has “{article}…”"
+            "the quote matches the article up to “…{before}”, then the quote has “{ours}…” where the article has “{theirs}…”"
         )
     } else {
-        let (len, at) = suffix;
-        let start = qc.len() - len;
-        let said: String = qc[start.saturating_sub(40)..start].iter().collect();
-        let article = snippet_before(&source.text, at);
+        let start = qc.len() - slen;
+        let ours: String = qc[start.saturating_sub(40)..start].iter().collect();
+        let before: Vec<char> = text[..sat].chars().collect();
+        let theirs: String = before[before.len().saturating_sub(40)..].iter().collect();
         format!(
-            "the end of the quote matches the article, but before it the quote has “…{said}” where the article has “…{article}”"
+            "the end of the quote matches the article, but before it the quote has “…{ours}” where the article has “…{theirs}”"
         )
     }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Longest prefix (or suffix) of `q` found in `hay`, in chars, and the byte offset where the
@@ -148,16 +171,6 @@ fn longest_match(hay: &str, q: &[char], suffix: bool) -> (usize, usize) {
         }
     }
     (lo, at)
-}
-
-fn snippet_after(hay: &str, at: usize, matched: &[char]) -> String {
-    let end = at + matched.iter().map(|c| c.len_utf8()).sum::<usize>();
-    hay[end.min(hay.len())..].chars().take(40).collect()
-}
-
-fn snippet_before(hay: &str, at: usize) -> String {
-    let before: Vec<char> = hay[..at].chars().collect();
-    before[before.len().saturating_sub(40)..].iter().collect()
 }
 
 #[cfg(test)]

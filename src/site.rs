@@ -359,24 +359,27 @@ fn link_parents(pages: &mut [Page]) {
         .filter(|(_, p)| p.is_section)
         .map(|(i, p)| (p.dir().to_string(), i))
         .collect();
-    for i in 0..pages.len() {
-        let mut dir = pages[i].dir().to_string();
-        if pages[i].is_section {
-            if dir.is_empty() {
-                continue; // the home page has no parent
-            }
-            dir = parent_dir(&dir);
+    for page in pages.iter_mut() {
+        page.parent = enclosing_section(page, &sections);
+    }
+}
+
+fn enclosing_section(page: &Page, sections: &HashMap<String, usize>) -> Option<usize> {
+    let mut dir = page.dir().to_string();
+    if page.is_section {
+        if dir.is_empty() {
+            return None; // the home page has no parent
         }
-        loop {
-            if let Some(&s) = sections.get(&dir) {
-                pages[i].parent = Some(s);
-                break;
-            }
-            if dir.is_empty() {
-                break;
-            }
-            dir = parent_dir(&dir);
+        dir = parent_dir(&dir);
+    }
+    loop {
+        if let Some(&s) = sections.get(&dir) {
+            return Some(s);
         }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = parent_dir(&dir);
     }
 }
 

@@ -1,0 +1,340 @@
+//! One small broken site per failure kind. Each must fail `lede build` and `lede check` with
+//! the right file and line, exit non-zero, and leave the previous output byte for byte as it was.
+
+mod common;
+
+use common::{TestSite, snapshot};
+
+/// Builds the fixture once (the "published" site), breaks it with `change`, then asserts
+/// both commands fail naming `at` (`path:line:`) and `says`, and the output is untouched.
+fn fails(change: impl Fn(&TestSite), at: &str, says: &str) {
+    let site = TestSite::fixture("minimal");
+    site.build().assert_ok();
+    let before = snapshot(&site.out());
+    change(&site);
+    for run in [site.build(), site.check()] {
+        run.assert_failed()
+            .assert_stderr_has(at)
+            .assert_stderr_has(says);
+        assert!(
+            run.stderr.contains("error(s)"),
+            "a count ends the report:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        before,
+        snapshot(&site.out()),
+        "the previous output must be left as it was"
+    );
+}
+
+#[test]
+fn misquote() {
+    fails(
+        |s| {
+            s.edit("content/people/ann.md", "real jobs—to", "good jobs—to");
+        },
+        "content/people/ann.md:14:",
+        "the quote has “good” where the article has “real”",
+    );
+}
+
+#[test]
+fn one_changed_word_in_a_long_quote_spanning_paragraphs() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ben.md",
+                "fix the ferry first",
+                "fix the harbour first",
+            );
+        },
+        "content/people/ben.md:14:",
+        "the quote has “harbour” where the article has “ferry”",
+    );
+}
+
+#[test]
+fn unknown_figure_reference_suggests_the_right_one() {
+    fails(
+        |s| {
+            s.edit(
+                "content/compare.md",
+                "voices = [\"@/people/ann.md\"",
+                "voices = [\"@/people/anne.md\"",
+            );
+        },
+        "content/compare.md:12:",
+        "did you mean `@/people/ann.md`?",
+    );
+}
+
+#[test]
+fn unknown_camp() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ann.md",
+                "@/camps/yes.md",
+                "@/camps/maybe.md",
+            );
+        },
+        "content/people/ann.md:8:",
+        "`@/camps/maybe.md` does not exist",
+    );
+}
+
+#[test]
+fn missing_comparison_cell() {
+    fails(
+        |s| {
+            s.edit(
+                "content/compare.md",
+                "[compare.rows.cells.no]\nsummary = \"It costs too much.\"",
+                "[compare.rows.cells.nay]\nsummary = \"It costs too much.\"",
+            );
+        },
+        "content/compare.md:11:",
+        "has no cell for column `no`",
+    );
+}
+
+#[test]
+fn broken_internal_link() {
+    fails(
+        |s| {
+            s.edit("content/_index.md", "@/report.md", "@/reprot.md");
+        },
+        "content/_index.md:5:",
+        "did you mean `@/report.md`?",
+    );
+}
+
+#[test]
+fn broken_fragment() {
+    fails(
+        |s| {
+            s.edit(
+                "content/_index.md",
+                "@/compare.md#cost",
+                "@/compare.md#cots",
+            );
+        },
+        "content/_index.md:6:",
+        "has no element with id `cots`",
+    );
+}
+
+#[test]
+fn malformed_toml() {
+    fails(
+        |s| {
+            s.edit("content/people/ann.md", "weight = 1", "weight = = 1");
+        },
+        "content/people/ann.md:4:",
+        "invalid front matter",
+    );
+}
+
+#[test]
+fn unknown_front_matter_key_says_did_you_mean() {
+    fails(
+        |s| {
+            s.edit("content/people/ann.md", "description = ", "descripton = ");
+        },
+        "content/people/ann.md:3:",
+        "did you mean `description`?",
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    fails(
+        |s| {
+            s.write("content/people/ann.md", "+++\ntitle = \"Ann\"\n\nBody.\n");
+        },
+        "content/people/ann.md:1:",
+        "never closed",
+    );
+}
+
+#[test]
+fn empty_content_file() {
+    fails(
+        |s| {
+            s.write("content/people/new.md", "");
+        },
+        "content/people/new.md:1:",
+        "the file is empty",
+    );
+}
+
+#[test]
+fn template_syntax_error() {
+    fails(
+        |s| {
+            s.edit(
+                "templates/section.html",
+                "{% for p in page.pages %}",
+                "{% for p in %}",
+            );
+        },
+        "templates/section.html:4:",
+        "template",
+    );
+}
+
+#[test]
+fn template_refers_to_a_missing_variable() {
+    fails(
+        |s| {
+            s.edit(
+                "templates/base.html",
+                "<h1>{{ page.title }}</h1>",
+                "<h1>{{ page.titel }}</h1>",
+            );
+        },
+        "templates/base.html:12:",
+        "Field `titel` is not defined",
+    );
+}
+
+#[test]
+fn missing_template() {
+    fails(
+        |s| {
+            s.edit(
+                "content/compare.md",
+                "template = \"compare.html\"",
+                "template = \"compair.html\"",
+            );
+        },
+        "content/compare.md:4:",
+        "did you mean `compare.html`?",
+    );
+}
+
+#[test]
+fn slug_that_escapes_the_output_folder() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ann.md",
+                "weight = 1",
+                "weight = 1\nslug = \"../../escape\"",
+            );
+        },
+        "content/people/ann.md:5:",
+        "invalid slug",
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    fails(
+        |s| {
+            s.write("content/people/ann.md", b"+++\ntitle = \"Ann \xff\"\n+++\n");
+        },
+        "content/people/ann.md:2:",
+        "not valid UTF-8",
+    );
+}
+
+#[test]
+fn schema_value_not_allowed() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ann.md",
+                "role = \"camp member\"",
+                "role = \"camp membr\"",
+            );
+        },
+        "content/people/ann.md:9:",
+        "did you mean `camp member`?",
+    );
+}
+
+#[test]
+fn symlink_pointing_outside_the_site() {
+    fails(
+        |s| {
+            std::os::unix::fs::symlink("/etc/hostname", s.path().join("static/leak.txt"))
+                .expect("symlink");
+        },
+        "static/leak.txt:1:",
+        "symlink points outside the site folder",
+    );
+}
+
+#[test]
+fn a_huge_content_file_is_handled() {
+    let site = TestSite::fixture("minimal");
+    let body = "Lorem ipsum dolor sit amet. ".repeat(50 * 1024 * 1024 / 28);
+    site.write(
+        "content/huge.md",
+        format!("+++\ntitle = \"Huge\"\n+++\n{body}"),
+    );
+    site.build().assert_ok();
+    assert!(site.page("huge.html").len() > 50 * 1024 * 1024);
+}
+
+#[test]
+fn refuses_to_write_over_the_site_or_its_sources() {
+    let site = TestSite::fixture("minimal");
+    let before = snapshot(site.path());
+    for out in [".", "content", "templates/x", ".."] {
+        let run = site.lede(&["build", "--root", ".", "--output", out]);
+        run.assert_failed().assert_stderr_has("refusing");
+    }
+    assert_eq!(
+        before,
+        snapshot(site.path()),
+        "nothing in the site may change"
+    );
+}
+
+#[test]
+fn refuses_a_folder_lede_did_not_create() {
+    let site = TestSite::fixture("minimal");
+    site.write("public/notes.txt", "my notes");
+    site.build()
+        .assert_failed()
+        .assert_stderr_has("lede did not create it");
+    assert_eq!(site.read("public/notes.txt"), "my notes");
+}
+
+#[test]
+fn check_reports_every_problem_not_only_the_first() {
+    let site = TestSite::fixture("minimal");
+    site.edit("content/people/ann.md", "real jobs", "fake jobs");
+    site.edit("content/people/ben.md", "ferry first", "bus first");
+    site.edit("content/_index.md", "@/report.md", "@/nope.md");
+    let run = site.check();
+    run.assert_failed()
+        .assert_stderr_has("content/people/ann.md:14:")
+        .assert_stderr_has("content/people/ben.md:14:")
+        .assert_stderr_has("content/_index.md:5:")
+        .assert_stderr_has("3 error(s)");
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let site = TestSite::fixture("minimal");
+    site.edit(
+        "content/people/ann.md",
+        "mentions = [\"Ann Lee\", \"Lee\"]",
+        "mentions = [\"Ann Lee\", \"Leigh\"]",
+    );
+    let run = site.check();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("warning: mention `Leigh` never appears"),
+        "{}",
+        run.stderr
+    );
+    site.lede(&["check", "--root", ".", "--deny-warnings"])
+        .assert_failed();
+}
