@@ -43,16 +43,17 @@ pub fn render_site(root: &Path) -> Rendered {
     let outputs = render::render_site(&site, &inputs.templates, &annotations, &mut diags);
     check_collisions(&outputs, &inputs.statics, &mut diags);
     if !diags.has_errors() {
-        let origins: HashMap<String, Origin> = site
+        let origins: HashMap<&str, Origin<'_>> = site
             .pages
             .iter()
             .map(|p| {
+                let template = render::template_for(&site, p);
                 (
-                    p.url.clone(),
+                    p.url.as_str(),
                     Origin {
-                        shown: p.shown.clone(),
-                        text: p.text.clone(),
-                        template: render::template_for(&site, p),
+                        shown: &p.shown,
+                        text: &p.text,
+                        template,
                     },
                 )
             })

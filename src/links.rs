@@ -4,7 +4,7 @@
 //! This covers links written in templates, which no earlier stage can see.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -12,9 +12,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::Output;
 
 /// Where an output page came from, for error messages.
-pub struct Origin {
-    pub shown: PathBuf,
-    pub text: String,
+pub struct Origin<'a> {
+    pub shown: &'a Path,
+    pub text: &'a str,
     pub template: String,
 }
 
@@ -27,7 +27,7 @@ struct Attr<'a> {
 pub fn check(
     outputs: &[Output],
     statics: &[String],
-    origins: &HashMap<String, Origin>,
+    origins: &HashMap<&str, Origin<'_>>,
     diags: &mut Diagnostics,
 ) {
     let ids: HashMap<&str, HashSet<String>> = outputs
@@ -58,7 +58,7 @@ fn check_page(
     o: &Output,
     files: &HashSet<&str>,
     ids: &HashMap<&str, HashSet<String>>,
-    origins: &HashMap<String, Origin>,
+    origins: &HashMap<&str, Origin<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -175,8 +175,13 @@ fn join(from: &str, rel: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-fn located(o: &Output, value: &str, why: String, origins: &HashMap<String, Origin>) -> Diagnostic {
-    let Some(origin) = origins.get(&o.path) else {
+fn located(
+    o: &Output,
+    value: &str,
+    why: String,
+    origins: &HashMap<&str, Origin<'_>>,
+) -> Diagnostic {
+    let Some(origin) = origins.get(o.path.as_str()) else {
         return Diagnostic::error(
             format!("templates/{}", o.path),
             1,
@@ -193,11 +198,11 @@ fn located(o: &Output, value: &str, why: String, origins: &HashMap<String, Origi
         .or_else(|| fragment.and_then(|f| origin.text.find(f)));
     match spot {
         Some(i) => {
-            let (line, col) = crate::diagnostics::line_col(&origin.text, i);
-            Diagnostic::error(&origin.shown, line, why).at_col(col)
+            let (line, col) = crate::diagnostics::line_col(origin.text, i);
+            Diagnostic::error(origin.shown, line, why).at_col(col)
         }
         None => {
-            Diagnostic::error(&origin.shown, 1, format!("in {}: {why}", o.path)).with_hint(format!(
+            Diagnostic::error(origin.shown, 1, format!("in {}: {why}", o.path)).with_hint(format!(
                 "it comes from templates/{} (or a template it extends, includes or calls)",
                 origin.template
             ))

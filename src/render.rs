@@ -151,17 +151,17 @@ pub fn template_for(site: &Site, page: &Page) -> String {
 fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
     let mut names: Vec<&str> = tera.get_template_names().collect();
     names.sort();
-    let line = page.line_of(name);
-    let d = page
-        .error(
-            line,
-            format!("template `{name}` does not exist in templates/"),
-        )
-        .with_hint(format!(
-            "create templates/{name}, or use one of: {}",
-            names.join(", ")
-        ));
-    d.suggest(name, names)
+    let choices = if names.is_empty() {
+        "templates/ is empty".to_string()
+    } else {
+        format!("or use one of: {}", names.join(", "))
+    };
+    page.error(
+        page.line_of(name),
+        format!("template `{name}` does not exist in templates/"),
+    )
+    .with_hint(format!("create templates/{name}; {choices}"))
+    .suggest(name, names)
 }
 
 fn render_not_found(tera: &Tera) -> Result<Output, Vec<Diagnostic>> {
