@@ -338,3 +338,51 @@ fn warnings_fail_only_when_denied() {
     site.lede(&["check", "--root", ".", "--deny-warnings"])
         .assert_failed();
 }
+
+#[test]
+fn a_build_killed_mid_way_leaves_the_previous_site_in_place() {
+    let site = TestSite::fixture("minimal");
+    site.build().assert_ok();
+    let before = snapshot(&site.out());
+    // Enough pages that the build is still writing when it is killed.
+    for i in 0..3000 {
+        site.write(
+            &format!("content/bulk/p{i}.md"),
+            format!(
+                "+++\ntitle = \"Page {i}\"\n+++\n{}",
+                "Some words here. ".repeat(200)
+            ),
+        );
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lede"))
+        .args(["build", "--root", ".", "--output", "public"])
+        .current_dir(site.path())
+        .spawn()
+        .expect("spawn lede");
+    // Kill it as soon as its hidden work folder appears (or after a bounded wait).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let tmp_exists = || {
+        std::fs::read_dir(site.path())
+            .expect("site dir")
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".public.lede-tmp")
+            })
+    };
+    while !tmp_exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert_eq!(
+        before,
+        snapshot(&site.out()),
+        "a killed build must not touch the published site"
+    );
+    // The next build cleans up the leftovers and publishes.
+    site.build().assert_ok();
+    assert!(!tmp_exists(), "leftover work folders are removed");
+    assert!(site.page("bulk/p2999.html").contains("Page 2999"));
+}
