@@ -71,10 +71,25 @@ function note(msg) {
   current.notes.push(msg);
   console.log(`  note ${msg}`);
 }
+// The same problem on many pages is reported once, with the list of pages.
+const grouped = new Map(); // msg -> [pages]
+function failOn(page, msg) {
+  if (!grouped.has(msg)) grouped.set(msg, []);
+  const pages = grouped.get(msg);
+  if (!pages.includes(page)) pages.push(page);
+}
+function flushGrouped() {
+  for (const [msg, pages] of grouped) {
+    const list = pages.length > 6 ? `${pages.slice(0, 5).join(', ')} and ${pages.length - 5} more` : pages.join(', ');
+    fail(`${msg} [${pages.length === PAGES.length && pages.length > 1 ? `all ${pages.length} pages` : list}]`);
+  }
+  grouped.clear();
+}
 function ok(msg) {
   console.log(`  ok   ${msg}`);
 }
 function endSection() {
+  flushGrouped();
   const s = current;
   const secs = ((Date.now() - s.ms) / 1000).toFixed(1);
   console.log(`  -> ${s.failures.length ? `${s.failures.length} failure(s)` : 'passed'} (${secs}s)`);
@@ -409,6 +424,7 @@ async function linkCheck(browser, label, urlOf) {
     linksOf.set(rel, info.links);
   }
   let checked = 0;
+  const headCache = new Map();
   const reachable = new Set([HOME]);
   const edges = new Map();
   for (const [rel, links] of linksOf) {
@@ -446,9 +462,11 @@ async function linkCheck(browser, label, urlOf) {
           continue;
         }
       } else {
-        const r = await fetch(u.href.split('#')[0], { method: 'HEAD', redirect: 'manual' });
-        if (r.status !== 200) {
-          fail(`${label}: ${rel}: <${l.tag} ${l.attr}="${l.raw}"> answered ${r.status} (${u.href})`);
+        const bare = u.href.split('#')[0];
+        if (!headCache.has(bare)) headCache.set(bare, (await fetch(bare, { method: 'HEAD', redirect: 'manual' })).status);
+        const status = headCache.get(bare);
+        if (status !== 200) {
+          fail(`${label}: ${rel}: <${l.tag} ${l.attr}="${l.raw}"> answered ${status} (${u.href})`);
           continue;
         }
       }
@@ -498,26 +516,30 @@ async function runAxe(page, opts) {
 
 function reportAxe(label, rel, violations) {
   for (const v of violations) {
-    const nodes = v.nodes
-      .slice(0, 4)
-      .map((n) => `${n.target} — ${short(n.summary.replace(/^Fix (any|all) of the following:\s*/, ''), 150)}`)
-      .join('; ');
-    fail(`${label} ${rel}: axe ${v.id} (${v.impact}) ${v.help}: ${v.nodes.length} node(s): ${nodes}`);
+    const nodes = v.nodes.slice(0, 6);
+    for (const n of nodes) {
+      const why = short(n.summary.replace(/^Fix (any|all) of the following:\s*/, '').replace(/\s*Expected contrast ratio.*$/, ''), 170);
+      failOn(rel, `${label}: axe ${v.id} (${v.impact}) at ${short(n.target, 80)}: ${why}`);
+    }
+    if (v.nodes.length > nodes.length) failOn(rel, `${label}: axe ${v.id}: ${v.nodes.length - nodes.length} more node(s) not listed`);
   }
 }
 
 // Names of the people the figure pages are about (h1 of each figure page).
 let FIGURE_NAMES = new Map(); // rel -> name
+const SPEAKER_BY_ID = {}; // quote anchor id on a figure page -> [figure rels]
+const ARTICLE_INFO = { rel: ARTICLE, title: '', passageIds: [] }; // ids in the article that no figure owns
 
 // 2. Accessibility: axe + structure + keyboard.
 async function accessibility(browser) {
+  const totals = { quotes: 0, tables: 0 };
   const context = await newContext(browser);
   const page = await context.newPage();
   for (const rel of PAGES) {
     await gotoOk(page, httpUrl(rel));
     reportAxe('light', rel, await runAxe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] }));
     const s = await page.evaluate(
-      ({ rel, figureNames, figRels }) => {
+      ({ rel, figureNames, figRels, speakerById, article }) => {
         const problems = [];
         const h1s = document.querySelectorAll('h1');
         if (h1s.length !== 1) problems.push(`has ${h1s.length} <h1> elements (want exactly 1)`);
@@ -567,25 +589,34 @@ async function accessibility(browser) {
           const attribution =
             next && (next.tagName === 'CITE' || /(^|[-_ ])(by|attribution|speaker|source|cite)([-_ ]|$)/i.test(next.className)) ? next : null;
           if (attribution) acc += ' ' + textOf(attribution);
-          // The sentence or paragraph the quote stands in.
-          const block = q.parentElement.closest('p, li, td, dd, figcaption');
-          const context = block ? textOf(block) : '';
-          // Links inside the quote, its attribution or its figure tell whose words they are.
-          const scopes = [fig || q, attribution].filter(Boolean);
-          const linked = scopes
+          // Whose words: the figure page that carries the same quote id (a quote split
+          // over paragraphs continues the last quote with an id), else the attribution's
+          // link, else the figure page we are on.
+          let qid = q.id || fig?.id || '';
+          if (!qid) {
+            const all = [...document.querySelectorAll('.quote, blockquote')];
+            for (let i = all.indexOf(q) - 1; i >= 0 && !qid; i--) qid = all[i].id;
+          }
+          const attrUrls = [attribution, fig?.querySelector(':scope > figcaption')]
+            .filter(Boolean)
             .flatMap((sc) => [...(sc.matches('a[href]') ? [sc] : []), ...sc.querySelectorAll('a[href]')])
-            .map((a) => new URL(a.href, document.baseURI))
-            .map((u) => figRels.find((r) => u.pathname.endsWith('/' + r)))
-            .filter(Boolean);
+            .map((a) => new URL(a.href, document.baseURI));
+          const attrLinks = attrUrls.map((u) => figRels.find((r) => u.pathname.endsWith('/' + r))).filter(Boolean);
+          // A passage of the article's own narration: its speaker is the article.
+          const passage = attrUrls.some(
+            (u) => u.pathname.endsWith('/' + article.rel) && u.hash && article.passageIds.includes(decodeURIComponent(u.hash.slice(1))),
+          );
           let expected;
-          if (linked.length) expected = linked.map((r) => figureNames[r]);
+          if (qid && speakerById[qid]) expected = speakerById[qid].map((r) => figureNames[r]);
+          else if (passage || (rel === article.rel && qid && article.passageIds.includes(qid))) expected = ['the article', article.title];
+          else if (attrLinks.length) expected = attrLinks.map((r) => figureNames[r]);
           else if (figureNames[rel]) expected = [figureNames[rel]];
           else expected = names.map(([, n]) => n);
-          const okq = expected.some((n) => mentions(acc, n) || mentions(context, n));
+          const okq = expected.some((n) => mentions(acc, n));
           if (!okq) {
             const where = q.id ? `#${q.id}` : `“${q.textContent.trim().slice(0, 60)}”`;
             problems.push(
-              `quote ${where} does not name its speaker (${expected.slice(0, 3).join(' / ')}${expected.length > 3 ? ' / …' : ''}) in its text, figcaption, attribution, aria-describedby or paragraph`,
+              `quote ${where} does not name its speaker (${expected.slice(0, 3).join(' / ')}${expected.length > 3 ? ' / …' : ''}) in its text, figcaption, attribution right after it, or aria-describedby`,
             );
           }
         }
@@ -609,9 +640,11 @@ async function accessibility(browser) {
         }
         return { problems, quoteCount, tables: tables.length };
       },
-      { rel, figureNames: Object.fromEntries(FIGURE_NAMES), figRels: FIGURES },
+      { rel, figureNames: Object.fromEntries(FIGURE_NAMES), figRels: FIGURES, speakerById: SPEAKER_BY_ID, article: ARTICLE_INFO },
     );
-    for (const p of s.problems) fail(`${rel}: ${p}`);
+    for (const p of s.problems) failOn(rel, p);
+    totals.quotes += s.quoteCount;
+    totals.tables += s.tables;
     if (rel === COMPARE && !s.tables) fail(`${rel}: the comparison has no <table>`);
     if (rel === ARTICLE && !s.quoteCount) fail(`${rel}: the article marks no quotes (blockquote / .quote)`);
 
@@ -645,12 +678,13 @@ async function accessibility(browser) {
     else {
       const first = stops[0];
       if (!(first.tag === 'a' && first.href.startsWith('#') && first.targetIsMain))
-        fail(`${rel}: the first Tab stop is <${first.tag} href="${first.href}">${first.text}</${first.tag}>, not a skip link to <main>`);
-      if (!first.visible) fail(`${rel}: the skip link stays invisible when focused`);
+        failOn(rel, `the first Tab stop is <${first.tag} href="${first.href}">${first.text}</${first.tag}>, not a skip link to <main>`);
+      if (!first.visible) failOn(rel, `the skip link stays invisible when focused`);
       const unseen = stops.map((st, i) => ({ ...st, i: i + 1 })).filter((st) => !st.outlineVisible && (!st.boxShadow || st.boxShadow === 'none'));
       if (unseen.length)
-        fail(
-          `${rel}: no visible focus style on Tab stop(s) ${unseen.map((st) => `${st.i} <${st.tag}>${st.text}</${st.tag}>`).join(', ')} (e.g. outline: ${unseen[0].outline}; box-shadow: ${unseen[0].boxShadow})`,
+        failOn(
+          rel,
+          `no visible focus style on Tab stop(s) ${unseen.map((st) => `${st.i} <${st.tag}>${st.text}</${st.tag}>`).join(', ')} (e.g. outline: ${unseen[0].outline}; box-shadow: ${unseen[0].boxShadow})`,
         );
       if (first.tag === 'a' && first.href.startsWith('#') && first.targetIsMain) {
         await gotoOk(page, httpUrl(rel));
@@ -658,11 +692,11 @@ async function accessibility(browser) {
         await page.keyboard.press('Enter');
         await page.waitForTimeout(50);
         const hash = await page.evaluate(() => location.hash);
-        if (hash !== first.href) fail(`${rel}: Enter on the skip link did not go to ${first.href} (hash is "${hash}")`);
+        if (hash !== first.href) failOn(rel, `Enter on the skip link did not go to ${first.href} (hash is "${hash}")`);
       }
     }
   }
-  ok(`axe (${AXE_TAGS.join(', ')}), headings, landmarks, quotes, tables and keyboard checked on ${PAGES.length} pages`);
+  ok(`axe (${AXE_TAGS.join(', ')}), headings, landmarks, ${totals.quotes} quotes, ${totals.tables} table(s) and keyboard checked on ${PAGES.length} pages`);
   await context.close();
 }
 
@@ -772,7 +806,7 @@ async function phones(browser) {
         },
         { MIN_BODY_FONT_PX, MIN_TARGET_PX, screenWidth: vp.width },
       );
-      for (const p of r) fail(`${vp.width}×${vp.height} ${rel}: ${p}`);
+      for (const p of r) failOn(rel, `${vp.width}×${vp.height}: ${p}`);
     }
     ok(`${vp.width}×${vp.height}: overflow, font size and tap targets checked on ${PAGES.length} pages`);
     await context.close();
@@ -924,6 +958,16 @@ async function main() {
       for (const rel of FIGURES) {
         await gotoOk(p, fileUrl(rel));
         FIGURE_NAMES.set(rel, await h1Text(p));
+        const ids = await p.evaluate(() =>
+          [...document.querySelectorAll('blockquote, .quote')].map((q) => q.id || q.closest('figure')?.id).filter(Boolean),
+        );
+        for (const id of ids) (SPEAKER_BY_ID[id] ||= []).push(rel);
+      }
+      if (PAGES.includes(ARTICLE)) {
+        await gotoOk(p, fileUrl(ARTICLE));
+        ARTICLE_INFO.title = await h1Text(p);
+        const ids = await p.evaluate(() => [...document.querySelectorAll('main [id]')].map((e) => e.id));
+        ARTICLE_INFO.passageIds = ids.filter((id) => !SPEAKER_BY_ID[id]);
       }
       await ctx.close();
     }
