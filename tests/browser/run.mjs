@@ -829,7 +829,8 @@ async function phones(browser) {
       })),
     );
     for (const n of navs.filter((n) => n.shown)) fail(`print ${rel}: <nav> "${n.label}" is still shown in print media`);
-    const pdf = await page.pdf({ format: 'A4', printBackground: false });
+    // Margins as a browser's print dialog would use them by default (about 1 cm).
+    const pdf = await page.pdf({ format: 'A4', printBackground: false, margin: { top: '10mm', bottom: '10mm', left: '10mm', right: '10mm' } });
     const text = pdf.toString('latin1');
     const pages = (text.match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
     if (pages < PDF_PAGES.min || pages > PDF_PAGES.max) fail(`print ${rel}: ${pages} PDF pages (want ${PDF_PAGES.min}–${PDF_PAGES.max})`);
