@@ -111,10 +111,11 @@ def headline(rng):
 
 
 class Corpus:
-    def __init__(self, pages, seed):
+    def __init__(self, pages, seed, sections=None):
         self.n = pages
         self.seed = seed
-        self.n_sections = max(1, min(100, pages // 100))
+        self.n_sections = sections or max(1, min(100, pages // 100))
+        self.n_sections = max(1, min(self.n_sections, pages))
         rng = random.Random(f"lede-corpus-pool-{seed}")
         # A pool of sentences shared by all pages keeps generation of 100,000
         # pages fast; every page picks its own sequence of them, its own names,
@@ -331,8 +332,8 @@ HUGO_LIST = """{{ define "main" }}
 """
 
 
-def generate(n, seed, out, hugo_links):
-    c = Corpus(n, seed)
+def generate(n, seed, out, hugo_links, sections=None):
+    c = Corpus(n, seed, sections)
     site_title = f"Synthetic news ({n} pages)"
     lede = os.path.join(out, "lede")
     hugo = os.path.join(out, "hugo")
@@ -412,12 +413,14 @@ def main():
     ap.add_argument("--pages", type=int, required=True, help="number of pages N")
     ap.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     ap.add_argument("--out", required=True, help="output folder (lede/ and hugo/ are written inside)")
+    ap.add_argument("--sections", type=int,
+                    help="number of sections (default: N/100, between 1 and 100)")
     ap.add_argument("--hugo-links", choices=["relref", "plain"], default="relref",
                     help="how the Hugo copy links pages: relref shortcode (checked, like lede's @/ references; default) or plain relative links")
     a = ap.parse_args()
     if a.pages < 1:
         sys.exit("--pages must be at least 1")
-    sections, words = generate(a.pages, a.seed, a.out, a.hugo_links)
+    sections, words = generate(a.pages, a.seed, a.out, a.hugo_links, a.sections)
     print(f"wrote {a.pages} pages in {sections} sections "
           f"({words // a.pages} words per page on average) to {a.out}/lede and {a.out}/hugo")
 
