@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--update", action="store_true", help="write the measured count as the new baseline")
     ap.add_argument("--tolerance", type=float, default=3.0, help="allowed increase in per cent (default 3)")
     ap.add_argument("--top", type=int, default=0, help="print the N functions with the most instructions")
+    ap.add_argument("--label", help="what to record as the lede version in the baseline (default: git HEAD)")
     ap.add_argument("--lede", help="lede binary (default: cargo build --release, then target/release/lede)")
     a = ap.parse_args()
 
@@ -89,7 +90,7 @@ def main():
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
         with open(BASELINE, "w") as f:
             json.dump({"instructions": count, "pages": PAGES, "seed": SEED,
-                       "lede_commit": commit, "rustc": rustc}, f, indent=1)
+                       "lede_commit": a.label or commit, "rustc": rustc}, f, indent=1)
             f.write("\n")
         print(f"baseline written to {os.path.relpath(BASELINE, REPO)}")
         return
