@@ -15,6 +15,8 @@ pub mod markdown;
 pub mod model;
 pub mod quotes;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod validate;
+pub mod watch;
 pub mod write;

@@ -36,6 +36,21 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Build the site in memory, serve it, rebuild on every edit and reload open pages
+    Serve {
+        /// The site folder: the one holding lede.toml, content/, templates/ and static/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (default: 1111, or the next free one; 0: any free port)
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on; anything but a loopback address exposes the site
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +61,17 @@ fn main() -> ExitCode {
             root,
             deny_warnings,
         } => run_check(&root, deny_warnings),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => {
+            let mut opts = lede::serve::Options::new(&root);
+            opts.port = port;
+            opts.bind = bind;
+            lede::serve::run(&opts, open)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
