@@ -1,0 +1,823 @@
+//! `lede serve`: the real binary on a temp copy of `tests/fixtures/serve`, spoken to over
+//! HTTP; plus a property test that the served site always equals a fresh full build.
+//!
+//! Every wait polls with a deadline instead of sleeping a fixed time, so the tests hold on
+//! a slow, busy 2-core machine; every server is killed when its test ends, pass or fail.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use common::TestSite;
+use lede::serve::{self, Live};
+use proptest::prelude::*;
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Polls `f` until it gives a value, or fails the test after [`DEADLINE`] with `what`.
+fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A running `lede serve`, killed on drop.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+fn drain(r: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { return };
+            let mut s = into.lock().expect("log lock");
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+}
+
+impl Served {
+    fn start(root: &Path, extra: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lede"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--port", "0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lede serve");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        drain(child.stdout.take().expect("stdout"), Arc::clone(&stdout));
+        drain(child.stderr.take().expect("stderr"), Arc::clone(&stderr));
+        let mut served = Served {
+            child,
+            addr: "127.0.0.1:1".parse().expect("addr"),
+            stdout,
+            stderr,
+        };
+        let (out_log, err_log) = (Arc::clone(&served.stdout), Arc::clone(&served.stderr));
+        let url = eventually("the server to print its URL", || {
+            if let Ok(Some(status)) = served.child.try_wait() {
+                panic!(
+                    "lede serve exited with {status}:\n{}",
+                    err_log.lock().expect("log lock")
+                );
+            }
+            let out = out_log.lock().expect("log lock").clone();
+            let at = out.find("http://")?;
+            let url: String = out[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            Some(url)
+        });
+        let hostport = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        served.addr = hostport.parse().expect("host:port in the URL");
+        served
+    }
+
+    fn out(&self) -> String {
+        self.stdout.lock().expect("log lock").clone()
+    }
+
+    fn err(&self) -> String {
+        self.stderr.lock().expect("log lock").clone()
+    }
+
+    fn get(&self, path: &str) -> Resp {
+        request(self.addr, "GET", path)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request on its own connection; the path is sent exactly as given.
+fn request(addr: SocketAddr, method: &str, path: &str) -> Resp {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read response");
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Resp {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut resp = Resp {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    };
+    if resp.header("Transfer-Encoding") == Some("chunked") {
+        resp.body = dechunk(&resp.body);
+    }
+    resp
+}
+
+/// Decodes a chunked body (large responses are sent that way).
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = raw
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let size = std::str::from_utf8(&raw[..line_end])
+            .ok()
+            .and_then(|l| usize::from_str_radix(l.split(';').next()?.trim(), 16).ok())
+            .expect("chunk size");
+        if size == 0 {
+            return out;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[start + size + 2..];
+    }
+}
+
+/// An open event stream, read on a thread of its own.
+struct Events {
+    text: Arc<Mutex<String>>,
+    _stream: TcpStream,
+}
+
+impl Events {
+    fn open(addr: SocketAddr) -> Events {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        write!(
+            s,
+            "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n",
+            serve::EVENTS_PATH
+        )
+        .expect("send");
+        let text = Arc::new(Mutex::new(String::new()));
+        let into = Arc::clone(&text);
+        let mut reader = s.try_clone().expect("clone");
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                into.lock()
+                    .expect("events lock")
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let events = Events { text, _stream: s };
+        events.wait_for("event: hello");
+        events
+    }
+
+    fn text(&self) -> String {
+        self.text.lock().expect("events lock").clone()
+    }
+
+    /// Waits for `needle` in what came after `from` bytes; returns where the text ends now.
+    fn wait_for_after(&self, from: usize, needle: &str) -> usize {
+        eventually(&format!("`{needle}` on the event stream"), || {
+            let t = self.text();
+            t[from.min(t.len())..].contains(needle).then_some(t.len())
+        })
+    }
+
+    fn wait_for(&self, needle: &str) -> usize {
+        self.wait_for_after(0, needle)
+    }
+}
+
+/// A fresh full build of `root`, independent of the server's code: every page and static
+/// file with its bytes, or `None` if the build has errors.
+fn fresh_build(root: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
+    let r = lede::build::render_site(root);
+    if r.diags.has_errors() {
+        return None;
+    }
+    let mut files: BTreeMap<String, Vec<u8>> =
+        r.outputs.into_iter().map(|o| (o.path, o.bytes)).collect();
+    for s in r.statics {
+        files.insert(s.rel, std::fs::read(&s.abs).ok()?);
+    }
+    Some(files)
+}
+
+/// Every file of `expected` is served with those bytes (once the injected script is
+/// removed), with status 200.
+fn served_matches(server: &Served, expected: &BTreeMap<String, Vec<u8>>) -> bool {
+    expected.iter().all(|(path, bytes)| {
+        let r = server.get(&format!("/{path}"));
+        r.status == 200 && serve::strip_injected(&r.body) == *bytes
+    })
+}
+
+#[test]
+fn serves_pages_static_files_folders_and_404() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    assert!(
+        server.out().contains("http://127.0.0.1:"),
+        "{}",
+        server.out()
+    );
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.text().contains("<h1>Home</h1>"));
+    assert!(home.text().contains(serve::EVENTS_PATH), "reload script");
+
+    let notes = server.get("/notes/");
+    assert_eq!(notes.status, 200);
+    assert!(notes.text().contains("<h1>Notes</h1>"));
+    let redirect = server.get("/notes");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location"), Some("/notes/"));
+
+    for (path, ty) in [
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/data.json", "application/json"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/img/logo.svg", "image/svg+xml"),
+        ("/img/dot.png", "image/png"),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("Content-Type"), Some(ty), "{path}");
+        let on_disk = std::fs::read(site.path().join("static").join(&path[1..])).expect("read");
+        assert_eq!(r.body, on_disk, "{path} served as is");
+    }
+
+    let head = request(server.addr, "HEAD", "/style.css");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    assert_eq!(head.header("Content-Length"), Some("34"));
+
+    let missing = server.get("/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("No such page here."),
+        "the site's 404.html"
+    );
+
+    // No directory listings: a folder without an index.html is simply not found.
+    assert_eq!(server.get("/img/").status, 404);
+
+    // Before the script is removed, the page differs; after, it is the build's bytes.
+    let expected = fresh_build(site.path()).expect("fixture builds");
+    assert!(served_matches(&server, &expected));
+    // `lede build` output has no reload script.
+    let built = site.build();
+    built.assert_ok();
+    assert!(!site.page("index.html").contains(serve::EVENTS_PATH));
+}
+
+#[test]
+fn an_edit_is_served_and_pushes_a_reload() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    let events = Events::open(server.addr);
+    let seen = events.text().len();
+
+    site.edit(
+        "content/notes/first.md",
+        "says hello.",
+        "says hello again, edited.",
+    );
+    eventually("the edited page", || {
+        server
+            .get("/notes/first.html")
+            .text()
+            .contains("hello again, edited")
+            .then_some(())
+    });
+    events.wait_for_after(seen, "\"notes/first.html\"");
+    let text = events.text();
+    assert!(text[seen..].contains("event: reload"), "{text}");
+    assert!(
+        !text[seen..].contains("\"notes/second.html\""),
+        "an unchanged page is not reloaded: {text}"
+    );
+
+    // A new page appears, and leaves again when its file is deleted.
+    site.write(
+        "content/notes/third.md",
+        "+++\ntitle = \"Third note\"\n+++\nA third.\n",
+    );
+    eventually("the new page", || {
+        (server.get("/notes/third.html").status == 200).then_some(())
+    });
+    assert!(server.get("/notes/").text().contains("Third note"));
+    site.remove("content/notes/third.md");
+    eventually("the deleted page to go", || {
+        (server.get("/notes/third.html").status == 404).then_some(())
+    });
+    let expected = fresh_build(site.path()).expect("builds");
+    assert!(served_matches(&server, &expected));
+    assert!(server.out().contains("Rebuilt"), "{}", server.out());
+}
+
+#[test]
+fn a_broken_build_shows_the_errors_and_keeps_the_last_good_site() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    let events = Events::open(server.addr);
+    let good = fresh_build(site.path()).expect("builds");
+
+    // Line 5 of the file becomes a key lede does not know.
+    site.edit(
+        "content/notes/second.md",
+        "weight = 2\n",
+        "weight = 2\ncolour = \"red\"\n",
+    );
+    let page = eventually("the error overlay", || {
+        let r = server.get("/notes/second.html");
+        r.text().contains("lede-overlay").then_some(r)
+    });
+    let text = page.text();
+    assert_eq!(page.status, 200);
+    assert!(
+        text.contains("content/notes/second.md:5:1"),
+        "file and line in the overlay: {text}"
+    );
+    assert!(text.contains("unknown key `colour`"), "{text}");
+    assert!(
+        text.contains("The second note says goodbye."),
+        "last good page"
+    );
+    events.wait_for("\"errors_changed\":true");
+    // Every page still is the last good build, underneath the overlay.
+    assert!(served_matches(&server, &good));
+    eventually("the error in the terminal", || {
+        server
+            .err()
+            .contains("content/notes/second.md:5:1: error: unknown key `colour`")
+            .then_some(())
+    });
+
+    let before_fix = events.text().len();
+    site.edit("content/notes/second.md", "colour = \"red\"\n", "");
+    eventually("the overlay to clear", || {
+        (!server
+            .get("/notes/second.html")
+            .text()
+            .contains("lede-overlay"))
+        .then_some(())
+    });
+    events.wait_for_after(before_fix, "\"errors_changed\":true");
+    assert!(served_matches(&server, &good));
+}
+
+#[test]
+fn a_site_that_never_built_shows_its_errors_until_fixed() {
+    let site = TestSite::fixture("serve");
+    site.edit("templates/page.html", "{% endblock content %}", "");
+    let server = Served::start(site.path(), &[]);
+    let r = server.get("/notes/first.html");
+    assert_eq!(r.status, 500);
+    assert!(r.text().contains("lede-overlay"), "{}", r.text());
+    assert!(r.text().contains("templates/page.html"), "{}", r.text());
+    site.write(
+        "templates/page.html",
+        std::fs::read_to_string(
+            common::repo_root().join("tests/fixtures/serve/templates/page.html"),
+        )
+        .expect("fixture"),
+    );
+    eventually("the fixed site", || {
+        (server.get("/notes/first.html").status == 200).then_some(())
+    });
+}
+
+#[test]
+fn nothing_outside_the_site_can_be_read() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/Cargo.toml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/notes/../../lede.toml",
+        "/..%2flede.toml",
+        "/..%5clede.toml",
+        "//etc/passwd",
+        "/lede.toml",
+        "/content/_index.md",
+        "/templates/base.html",
+        "/static/style.css",
+        "/%00",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        let t = r.text();
+        assert!(!t.contains("root:"), "{path}: {t}");
+        assert!(!t.contains("[package]"), "{path}: {t}");
+        assert!(!t.contains("+++"), "{path}: {t}");
+    }
+    // An absolute URL naming another file is still looked up inside the site.
+    assert_eq!(
+        request(server.addr, "GET", "http://127.0.0.1/etc/passwd").status,
+        404
+    );
+
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let r = request(server.addr, method, "/");
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("Allow"), Some("GET, HEAD"), "{method}");
+    }
+
+    // A symlink out of the site is refused by the build, so it is never served.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc/passwd", site.path().join("static/leak.txt"))
+            .expect("symlink");
+        eventually("the symlink error", || {
+            server
+                .get("/")
+                .text()
+                .contains("symlink points outside")
+                .then_some(())
+        });
+        let r = server.get("/leak.txt");
+        assert_eq!(r.status, 404);
+        assert!(!r.text().contains("root:"));
+    }
+}
+
+#[test]
+fn two_hundred_concurrent_clients_and_early_disconnects() {
+    let site = TestSite::fixture("serve");
+    // A large file, so that a client can leave in the middle of it.
+    let big: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+    site.write("static/big.bin", &big);
+    let server = Served::start(site.path(), &[]);
+    let addr = server.addr;
+
+    // Clients that ask for the big file and hang up after a few bytes, or before reading.
+    let leavers: Vec<_> = (0..40)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let Ok(mut s) = TcpStream::connect(addr) else {
+                    return;
+                };
+                let _ = write!(s, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+                if i % 2 == 0 {
+                    let mut buf = [0u8; 100];
+                    let _ = s.read(&mut buf);
+                }
+            })
+        })
+        .collect();
+
+    let n = 200;
+    let barrier = Arc::new(Barrier::new(n));
+    let clients: Vec<_> = (0..n)
+        .map(|i| {
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(addr).expect("connect");
+                s.set_read_timeout(Some(Duration::from_secs(60)))
+                    .expect("timeout");
+                barrier.wait(); // all 200 connections are open at once
+                let path = if i % 2 == 0 { "/" } else { "/notes/first.html" };
+                write!(
+                    s,
+                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
+                .expect("send");
+                let mut raw = Vec::new();
+                s.read_to_end(&mut raw).expect("read");
+                parse(&raw).status
+            })
+        })
+        .collect();
+    for c in clients {
+        assert_eq!(c.join().expect("client thread"), 200);
+    }
+    for l in leavers {
+        l.join().expect("leaver thread");
+    }
+    let r = server.get("/big.bin");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.len(), big.len());
+    assert!(!server.err().contains("panicked"), "{}", server.err());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = TestSite::fixture("serve");
+    let mut server = Served::start(site.path(), &[]);
+    assert_eq!(server.get("/").status, 200);
+    let killed = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let status = eventually("the server to stop", || {
+        server.child.try_wait().expect("try_wait")
+    });
+    assert!(status.success(), "exit status {status}");
+    eventually("the goodbye", || {
+        server.out().contains("Stopped").then_some(())
+    });
+}
+
+#[test]
+fn binding_beyond_loopback_warns() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &["--bind", "0.0.0.0"]);
+    eventually("the warning", || {
+        server
+            .err()
+            .contains("warning: listening on 0.0.0.0")
+            .then_some(())
+    });
+    // The printed URL is the loopback one, and it works.
+    assert_eq!(server.addr.ip().to_string(), "127.0.0.1");
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// Random edits through the real watcher: after each burst of edits (made with no pause,
+/// the way a `git checkout` makes them), the served site converges on a fresh build.
+#[test]
+fn bursts_of_edits_converge_on_a_fresh_build() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    for round in 0..6 {
+        for _ in 0..(1 + next(8)) {
+            let k = next(5);
+            let note = format!("content/notes/n{k}.md");
+            match next(6) {
+                0 | 1 => site.write(
+                    &note,
+                    format!("+++\ntitle = \"Note {k}\"\nweight = {k}\n+++\nRound {round}.\n"),
+                ),
+                2 => {
+                    let _ = std::fs::remove_file(site.path().join(&note));
+                    &site
+                }
+                3 => {
+                    let to = site.path().join(format!("content/notes/m{}.md", next(5)));
+                    let _ = std::fs::rename(site.path().join(&note), to);
+                    &site
+                }
+                4 => site.write(
+                    "static/style.css",
+                    format!("body {{ margin: {round}px; }}\n"),
+                ),
+                _ => site.write(
+                    "content/notes/first.md",
+                    format!(
+                        "+++\ntitle = \"First note\"\nweight = 1\n+++\nRound {round}, edit {}.\n",
+                        next(100)
+                    ),
+                ),
+            };
+        }
+        let expected = fresh_build(site.path()).expect("every edit here keeps the site valid");
+        eventually(&format!("round {round} to be served"), || {
+            served_matches(&server, &expected).then_some(())
+        });
+        // And nothing else: pages that are gone are not served any more.
+        for k in 0..5 {
+            for prefix in ["n", "m"] {
+                let path = format!("notes/{prefix}{k}.html");
+                if !expected.contains_key(&path) {
+                    assert_eq!(server.get(&format!("/{path}")).status, 404, "{path}");
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Property test: whatever edits are made, the served snapshot equals a fresh full build
+// (or, while the files do not build, the last build that did).
+
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Rewrites the body of a page.
+    Body(usize, String),
+    /// Adds (or overwrites) a valid note.
+    AddNote(u8, String),
+    Delete(usize),
+    Rename(usize, u8),
+    /// Adds a key lede does not know to a page's front matter.
+    BreakFrontMatter(usize),
+    /// Appends text to a template (`{{` breaks it).
+    Template(usize, String),
+    Static(String),
+    RemoveStatic,
+    Config(String),
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    let text = "[a-z ]{0,12}";
+    prop_oneof![
+        (0..8usize, text).prop_map(|(i, t)| Edit::Body(i, t)),
+        (0..4u8, text).prop_map(|(n, t)| Edit::AddNote(n, t)),
+        (0..8usize).prop_map(Edit::Delete),
+        (0..8usize, 0..4u8).prop_map(|(i, n)| Edit::Rename(i, n)),
+        (0..8usize).prop_map(Edit::BreakFrontMatter),
+        (
+            0..4usize,
+            prop_oneof!["[a-z ]{0,8}", Just("{{".to_string())]
+        )
+            .prop_map(|(i, t)| Edit::Template(i, t)),
+        text.prop_map(Edit::Static),
+        Just(Edit::RemoveStatic),
+        prop_oneof![text.prop_map(|t| t.to_string()), Just("\"".to_string())]
+            .prop_map(Edit::Config),
+    ]
+}
+
+/// The Markdown files of the site, sorted, as paths relative to the root.
+fn pages(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn apply(root: &Path, edit: &Edit) {
+    let all = pages(root);
+    let pick = |i: usize| all.get(i % all.len().max(1)).cloned();
+    let front = |path: &str| -> Option<(String, String)> {
+        let text = std::fs::read_to_string(root.join(path)).ok()?;
+        let body_at = text.match_indices("+++").nth(1)?.0 + 3;
+        Some((text[..body_at].to_string(), text[body_at..].to_string()))
+    };
+    let templates = ["base.html", "page.html", "section.html", "404.html"];
+    let _ = match edit {
+        Edit::Body(i, t) => pick(*i).and_then(|p| {
+            let (head, _) = front(&p)?;
+            std::fs::write(root.join(&p), format!("{head}\n{t}\n")).ok()
+        }),
+        Edit::AddNote(n, t) => std::fs::write(
+            root.join(format!("content/notes/new{n}.md")),
+            format!("+++\ntitle = \"New {n}\"\nweight = {n}\n+++\n{t}\n"),
+        )
+        .ok(),
+        Edit::Delete(i) => pick(*i).and_then(|p| std::fs::remove_file(root.join(p)).ok()),
+        Edit::Rename(i, n) => pick(*i).and_then(|p| {
+            std::fs::rename(
+                root.join(p),
+                root.join(format!("content/notes/moved{n}.md")),
+            )
+            .ok()
+        }),
+        Edit::BreakFrontMatter(i) => pick(*i).and_then(|p| {
+            let (head, body) = front(&p)?;
+            let head = head.replacen("+++\n", "+++\nnot_a_key = 1\n", 1);
+            std::fs::write(root.join(&p), format!("{head}{body}")).ok()
+        }),
+        Edit::Template(i, t) => {
+            let p = root.join("templates").join(templates[i % templates.len()]);
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            std::fs::write(p, format!("{text}{t}")).ok()
+        }
+        Edit::Static(t) => std::fs::write(root.join("static/style.css"), t).ok(),
+        Edit::RemoveStatic => std::fs::remove_file(root.join("static/app.js")).ok(),
+        Edit::Config(t) => {
+            let p = root.join("lede.toml");
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            let text = text.replacen("title = \"", &format!("title = \"{t}"), 1);
+            std::fs::write(p, text).ok()
+        }
+    };
+}
+
+/// What a client gets for every path of `files`, with the injected script removed.
+fn served(live: &Live, files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    let state = live.state();
+    files
+        .keys()
+        .filter_map(
+            |path| match serve::route(live, &state, "GET", &format!("/{path}")) {
+                serve::Route::Reply(r) if r.status == 200 => {
+                    Some((path.clone(), serve::strip_injected(&r.body.0)))
+                }
+                _ => None,
+            },
+        )
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn served_site_always_equals_a_fresh_build(
+        bursts in prop::collection::vec(prop::collection::vec(edit_strategy(), 1..4), 1..7)
+    ) {
+        let site = TestSite::fixture("serve");
+        let root = site.path();
+        let (live, first) = Live::new(root);
+        prop_assert!(!first.diags.has_errors());
+        let mut last_good = fresh_build(root).expect("fixture builds");
+        for burst in &bursts {
+            for e in burst {
+                apply(root, e);
+            }
+            live.rebuild();
+            let state = live.state();
+            let site_now = state.site.as_deref().expect("a good build was served");
+            let served_paths: Vec<&String> = site_now.files.keys().collect();
+            match fresh_build(root) {
+                Some(fresh) => {
+                    prop_assert!(state.errors.is_empty(), "{:?}", state.errors);
+                    last_good = fresh;
+                }
+                None => prop_assert!(!state.errors.is_empty(), "errors are shown"),
+            }
+            // Exactly the last good build's files, each with its bytes.
+            prop_assert_eq!(served_paths, last_good.keys().collect::<Vec<_>>());
+            prop_assert!(served(&live, &last_good) == last_good, "served bytes differ");
+        }
+    }
+}
