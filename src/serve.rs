@@ -40,7 +40,7 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// Bytes shared between snapshots and responses without copying.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bytes(pub Arc<[u8]>);
+pub struct Bytes(pub Arc<Vec<u8>>);
 
 impl AsRef<[u8]> for Bytes {
     fn as_ref(&self) -> &[u8] {
@@ -65,12 +65,12 @@ impl Snapshot {
         }
         let mut files = BTreeMap::new();
         for o in rendered.outputs {
-            files.insert(o.path, Bytes(o.bytes.into()));
+            files.insert(o.path, Bytes(Arc::new(o.bytes)));
         }
         for s in rendered.statics {
             match std::fs::read(&s.abs) {
                 Ok(bytes) => {
-                    files.insert(s.rel, Bytes(bytes.into()));
+                    files.insert(s.rel, Bytes(Arc::new(bytes)));
                 }
                 Err(e) => diags.push(Diagnostic::error(
                     Path::new(crate::load::STATIC_DIR).join(&s.rel),
@@ -315,7 +315,7 @@ pub fn route(live: &Live, state: &State, method: &str, url: &str) -> Route {
         return Route::Reply(Reply {
             status: 500,
             headers: vec![content_type("index.html")],
-            body: Bytes(body.into()),
+            body: Bytes(Arc::new(body)),
         });
     };
     let (status, key, bytes) = match resolve(site, path) {
@@ -356,7 +356,7 @@ fn file_reply(
     state: &State,
 ) -> Reply {
     let body = if is_html(key) {
-        Bytes(inject(&bytes.0, page, tag, &state.errors).into())
+        Bytes(Arc::new(inject(&bytes.0, page, tag, &state.errors)))
     } else {
         bytes
     };
@@ -371,7 +371,7 @@ fn text_reply(status: u16, text: &str) -> Reply {
     Reply {
         status,
         headers: vec![("Content-Type", "text/plain; charset=utf-8".to_string())],
-        body: Bytes(text.as_bytes().into()),
+        body: Bytes(Arc::new(text.as_bytes().to_vec())),
     }
 }
 
@@ -928,7 +928,7 @@ mod tests {
         Snapshot {
             files: paths
                 .iter()
-                .map(|p| ((*p).to_string(), Bytes(p.as_bytes().into())))
+                .map(|p| ((*p).to_string(), Bytes(Arc::new(p.as_bytes().to_vec()))))
                 .collect(),
         }
     }
@@ -1010,7 +1010,7 @@ mod tests {
         let a = site(&["a.html", "b.html"]);
         let mut b = site(&["b.html", "c.html"]);
         b.files
-            .insert("b.html".into(), Bytes(b"new".as_slice().into()));
+            .insert("b.html".into(), Bytes(Arc::new(b"new".to_vec())));
         assert_eq!(
             b.changed_since(Some(&a)),
             vec!["a.html", "b.html", "c.html"]

@@ -42,7 +42,7 @@ pub struct Debounce {
 impl Default for Debounce {
     fn default() -> Self {
         Debounce {
-            quiet: Duration::from_millis(15),
+            quiet: Duration::from_millis(10),
             max: Duration::from_millis(1000),
         }
     }
