@@ -543,6 +543,7 @@ fn overlay(errors: &[ShownError]) -> String {
     let mut s = String::from(
         "<div id=\"lede-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:2rem;background:rgba(20,20,20,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left\">",
     );
+    s.push_str("<button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"float:right;font:inherit;color:inherit;background:none;border:1px solid currentColor;border-radius:4px;padding:.25rem .75rem;cursor:pointer\">Hide</button>");
     let _ = write!(
         s,
         "<p style=\"margin:0 0 1rem;font-size:16px;color:#ff8a80\"><strong>lede: the build failed with {} error(s).</strong> Still showing the last good build; fix the file and this page reloads.</p><ol style=\"margin:0;padding-left:1.5rem\">",

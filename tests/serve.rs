@@ -436,6 +436,56 @@ fn a_broken_build_shows_the_errors_and_keeps_the_last_good_site() {
 }
 
 #[test]
+fn a_source_folder_replaced_whole_is_watched_again() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    for round in 0..2 {
+        // Move the folder away and put a new one in its place, as a `git checkout` of
+        // another branch or a sync tool may do.
+        let old = site.path().join(format!("content-old-{round}"));
+        std::fs::rename(site.path().join("content"), &old).expect("move content away");
+        std::fs::create_dir(site.path().join("content")).expect("new content");
+        for entry in walkdir::WalkDir::new(&old) {
+            let entry = entry.expect("walk");
+            let rel = entry.path().strip_prefix(&old).expect("inside");
+            let to = site.path().join("content").join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).expect("mkdir");
+            } else {
+                std::fs::copy(entry.path(), &to).expect("copy");
+            }
+        }
+        site.edit(
+            "content/notes/first.md",
+            "says hello",
+            &format!("says hello from folder {round}"),
+        );
+        let marker = format!("hello from folder {round}");
+        eventually(&format!("the page from the new folder ({round})"), || {
+            server
+                .get("/notes/first.html")
+                .text()
+                .contains(&marker)
+                .then_some(())
+        });
+        // The new folder itself is watched: a later edit inside it is seen too.
+        site.edit(
+            "content/notes/second.md",
+            "goodbye",
+            &format!("goodbye {round}"),
+        );
+        let marker = format!("goodbye {round}");
+        eventually(&format!("an edit in the new folder ({round})"), || {
+            server
+                .get("/notes/second.html")
+                .text()
+                .contains(&marker)
+                .then_some(())
+        });
+    }
+}
+
+#[test]
 fn a_site_that_never_built_shows_its_errors_until_fixed() {
     let site = TestSite::fixture("serve");
     site.edit("templates/page.html", "{% endblock content %}", "");
