@@ -53,11 +53,19 @@ fn drain(r: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
 
 impl Served {
     fn start(root: &Path, extra: &[&str]) -> Served {
+        let mut args = vec!["--port", "0"];
+        args.extend_from_slice(extra);
+        let mut served = Served::start_with(root, &args);
+        served.wait_for_url();
+        served
+    }
+
+    /// Starts `lede serve --root ROOT ARGS…`; call `wait_for_url` before using it.
+    fn start_with(root: &Path, args: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lede"))
             .args(["serve", "--root"])
             .arg(root)
-            .args(["--port", "0"])
-            .args(extra)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -67,12 +75,17 @@ impl Served {
         let stderr = Arc::new(Mutex::new(String::new()));
         drain(child.stdout.take().expect("stdout"), Arc::clone(&stdout));
         drain(child.stderr.take().expect("stderr"), Arc::clone(&stderr));
-        let mut served = Served {
+        Served {
             child,
             addr: "127.0.0.1:1".parse().expect("addr"),
             stdout,
             stderr,
-        };
+        }
+    }
+
+    /// Waits for the URL the server prints, and takes its address from it.
+    fn wait_for_url(&mut self) {
+        let served = self;
         let (out_log, err_log) = (Arc::clone(&served.stdout), Arc::clone(&served.stderr));
         let url = eventually("the server to print its URL", || {
             if let Ok(Some(status)) = served.child.try_wait() {
@@ -94,7 +107,6 @@ impl Served {
             .trim_end_matches('/')
             .to_string();
         served.addr = hostport.parse().expect("host:port in the URL");
-        served
     }
 
     fn out(&self) -> String {
@@ -639,6 +651,28 @@ fn ctrl_c_stops_the_server_cleanly() {
     eventually("the goodbye", || {
         server.out().contains("Stopped").then_some(())
     });
+}
+
+#[test]
+fn without_a_port_it_takes_1111_or_the_next_free_one() {
+    let site = TestSite::fixture("serve");
+    let start = |site: &TestSite| {
+        let mut s = Served::start_with(site.path(), &[]);
+        s.wait_for_url();
+        s
+    };
+    let a = start(&site);
+    let b = start(&site);
+    for s in [&a, &b] {
+        let port = s.addr.port();
+        assert!((1111..1211).contains(&port), "port {port}");
+        assert_eq!(s.get("/").status, 200);
+    }
+    assert_ne!(
+        a.addr.port(),
+        b.addr.port(),
+        "the second server takes the next port"
+    );
 }
 
 #[test]
