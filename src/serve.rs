@@ -792,7 +792,7 @@ fn worker(http: &tiny_http::Server, live: &Arc<Live>, streams: &Arc<AtomicUsize>
 
 fn handle(req: tiny_http::Request, live: &Arc<Live>, streams: &Arc<AtomicUsize>) {
     let state = live.state();
-    let method = req.method().as_str().to_ascii_uppercase();
+    let method = req.method().as_str().to_string();
     match route(live, &state, &method, req.url()) {
         Route::Reply(reply) => {
             let len = reply.body.0.len();

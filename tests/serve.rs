@@ -550,7 +550,8 @@ fn nothing_outside_the_site_can_be_read() {
         404
     );
 
-    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+    // Methods are case-sensitive: `get` is not GET.
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get"] {
         let r = request(server.addr, method, "/");
         assert_eq!(r.status, 405, "{method}");
         assert_eq!(r.header("Allow"), Some("GET, HEAD"), "{method}");
