@@ -751,6 +751,61 @@ fn bursts_of_edits_converge_on_a_fresh_build() {
     }
 }
 
+/// The watcher on its own: a burst of writes (here 100 files, as a `git checkout` makes
+/// them) is one batch, and changes lede never reads (hidden files, the output folder) make
+/// none. A long quiet time keeps this deterministic on a busy machine.
+#[test]
+fn a_burst_of_changes_is_one_batch_and_irrelevant_changes_none() {
+    use lede::watch::{self, Batch, Debounce};
+    let site = TestSite::fixture("serve");
+    let (tx, rx) = std::sync::mpsc::channel::<Batch>();
+    let debounce = Debounce {
+        quiet: Duration::from_millis(400),
+        max: Duration::from_secs(10),
+    };
+    let _watch = watch::spawn(site.path(), debounce, move |b| {
+        let _ = tx.send(b);
+    })
+    .expect("watch");
+
+    for i in 0..100 {
+        site.write(
+            &format!("content/notes/burst{i:03}.md"),
+            "+++\ntitle = \"B\"\n+++\n",
+        );
+    }
+    let batch = rx.recv_timeout(DEADLINE).expect("a batch");
+    let burst: Vec<_> = batch
+        .paths
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("burst"))
+        .collect();
+    assert_eq!(
+        burst.len(),
+        100,
+        "every file in the one batch: {:?}",
+        batch.paths
+    );
+    assert!(
+        rx.recv_timeout(Duration::from_millis(800)).is_err(),
+        "a second batch for the same burst"
+    );
+
+    // Lede reads none of these, so none of them is a change.
+    site.write("public/index.html", "x");
+    site.write("content/.notes.md.swp", "x");
+    site.write("static/.DS_Store", "x");
+    site.write("lede.toml.bak", "x");
+    let _ = std::fs::read_to_string(site.path().join("content/notes/first.md"));
+    assert!(
+        rx.recv_timeout(Duration::from_millis(800)).is_err(),
+        "a batch for files lede does not read"
+    );
+    site.edit("lede.toml", "Serve fixture", "Serve fixture, renamed");
+    let batch = rx.recv_timeout(DEADLINE).expect("a batch for lede.toml");
+    assert_eq!(batch.paths, vec![std::path::PathBuf::from("lede.toml")]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Property test: whatever edits are made, the served snapshot equals a fresh full build
 // (or, while the files do not build, the last build that did).
