@@ -225,7 +225,7 @@ impl Live {
         let (site, changed) = match snapshot {
             Some(new) => {
                 let changed = new.changed_since(old.site.as_deref());
-                let site = if changed.is_empty() {
+                let site = if changed.is_empty() && old.site.is_some() {
                     old.site.clone()
                 } else {
                     Some(Arc::new(new))
@@ -234,7 +234,8 @@ impl Live {
             }
             None => (old.site.clone(), Vec::new()),
         };
-        if !changed.is_empty() || errors_changed {
+        let first_good = old.site.is_none() && site.is_some();
+        if !changed.is_empty() || errors_changed || first_good {
             let mut version = lock(&self.version);
             *version += 1;
             let next = Arc::new(State {
