@@ -48,7 +48,9 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let [src, out] = args.as_slice() else {
-        eprintln!("usage: floor CONTENT_DIR OUTPUT_DIR (benches/vs-hugo.py runs it; see README, Benchmarks)");
+        eprintln!(
+            "usage: floor CONTENT_DIR OUTPUT_DIR (benches/vs-hugo.py runs it; see README, Benchmarks)"
+        );
         // a bare `cargo bench` runs this with no paths: nothing to measure is not a failure
         std::process::exit(if args.is_empty() { 0 } else { 2 });
     };
