@@ -29,7 +29,19 @@ pub fn source_annotations(
         let pieces = paragraph_pieces(body, range.clone());
         let last = pieces.len().saturating_sub(1);
         for (n, piece) in pieces.into_iter().enumerate() {
-            let class = if spoken { "quote" } else { "passage" };
+            // A reported view is the article's words about someone, not their words: it is
+            // marked and announced as such, never as a quote.
+            let reported = site.quote(at).reported;
+            let class = match (spoken, reported) {
+                (false, _) => "passage",
+                (true, true) => "reported",
+                (true, false) => "quote",
+            };
+            let label = if reported {
+                "The article reports on "
+            } else {
+                "Quote by "
+            };
             let anchor = if n == 0 {
                 format!(" id=\"q-{id}\"")
             } else {
@@ -38,7 +50,7 @@ pub fn source_annotations(
             let mut close = "</span>".to_string();
             if n == last && spoken {
                 close.push_str(&format!(
-                    "<a class=\"quote-by\" href=\"{root}{}#q-{id}\"><span class=\"visually-hidden\">Quote by </span>{}</a>",
+                    "<a class=\"quote-by\" href=\"{root}{}#q-{id}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
                     speaker.url,
                     escape(&speaker.fm.title)
                 ));

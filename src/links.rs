@@ -24,23 +24,44 @@ struct Attr<'a> {
     tag: &'a str,
 }
 
+/// One pass over a page's attributes: its ids (and any repeated), and its links.
+struct Scan<'a> {
+    ids: HashSet<String>,
+    repeated: Vec<String>,
+    links: Vec<Attr<'a>>,
+}
+
+fn scan(html: &[u8]) -> Scan<'_> {
+    let mut s = Scan {
+        ids: HashSet::new(),
+        repeated: Vec::new(),
+        links: Vec::new(),
+    };
+    for a in attrs(html) {
+        if a.name == "id" {
+            if !s.ids.contains(&a.value) {
+                s.ids.insert(a.value);
+            } else {
+                s.repeated.push(a.value);
+            }
+        } else {
+            s.links.push(a);
+        }
+    }
+    s
+}
+
 pub fn check(
     outputs: &[Output],
     statics: &[String],
     origins: &HashMap<&str, Origin<'_>>,
     diags: &mut Diagnostics,
 ) {
-    let ids: HashMap<&str, HashSet<String>> = outputs
-        .par_iter()
-        .map(|o| {
-            (
-                o.path.as_str(),
-                attrs(&o.bytes)
-                    .filter(|a| a.name == "id")
-                    .map(|a| a.value)
-                    .collect(),
-            )
-        })
+    let scans: Vec<Scan<'_>> = outputs.par_iter().map(|o| scan(&o.bytes)).collect();
+    let ids: HashMap<&str, &HashSet<String>> = outputs
+        .iter()
+        .zip(&scans)
+        .map(|(o, s)| (o.path.as_str(), &s.ids))
         .collect();
     let files: HashSet<&str> = outputs
         .iter()
@@ -49,30 +70,27 @@ pub fn check(
         .collect();
     let found: Vec<Diagnostic> = outputs
         .par_iter()
-        .flat_map_iter(|o| check_page(o, &files, &ids, origins))
+        .zip(&scans)
+        .flat_map_iter(|(o, s)| check_page(o, s, &files, &ids, origins))
         .collect();
     found.into_iter().for_each(|d| diags.push(d));
 }
 
 fn check_page(
     o: &Output,
+    scan: &Scan<'_>,
     files: &HashSet<&str>,
-    ids: &HashMap<&str, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
     origins: &HashMap<&str, Origin<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for a in attrs(&o.bytes).filter(|a| a.name == "id") {
-        if !seen.insert(a.value.clone()) {
-            let why = format!(
-                "the id `{}` appears twice on the page; a link to it could land on either",
-                a.value
-            );
-            out.push(located(o, &format!("id=\"{}\"", a.value), why, origins));
-        }
+    for id in &scan.repeated {
+        let why =
+            format!("the id `{id}` appears twice on the page; a link to it could land on either");
+        out.push(located(o, &format!("id=\"{id}\""), why, origins));
     }
-    for a in attrs(&o.bytes).filter(|a| a.name == "href" || a.name == "src") {
-        if let Err(why) = check_link(&o.path, &a, files, ids) {
+    for a in &scan.links {
+        if let Err(why) = check_link(&o.path, a, files, ids) {
             out.push(located(o, &a.value, why, origins));
         }
     }
@@ -83,7 +101,7 @@ fn check_link(
     from: &str,
     a: &Attr<'_>,
     files: &HashSet<&str>,
-    ids: &HashMap<&str, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
 ) -> Result<(), String> {
     let v = a.value.as_str();
     if v.is_empty() {
