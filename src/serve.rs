@@ -572,21 +572,7 @@ fn overlay(errors: &[ShownError]) -> String {
     s
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::annotate::escape;
 
 /// A JSON string literal that is also safe inside a `<script>` element.
 fn json_string(s: &str) -> String {
