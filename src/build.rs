@@ -8,40 +8,53 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
-use crate::links::{self, Origin};
+use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile};
 use crate::render::{self, Output};
 use crate::site::Site;
 use crate::{annotate, config, validate, write};
 
-/// A site rendered in memory, with everything the checks found.
-pub struct Rendered {
-    pub outputs: Vec<Output>,
+/// A rendered site: what the sink kept of each page, the static files, and everything the
+/// checks found.
+pub struct Rendered<T> {
+    pub outputs: Vec<T>,
     pub statics: Vec<CopiedFile>,
     pub diags: Diagnostics,
 }
 
-/// Runs every stage except writing.
-pub fn render_site(root: &Path) -> Rendered {
+/// Runs every stage except writing and keeps the pages in memory (for `serve` and tests).
+pub fn render_site(root: &Path) -> Rendered<Output> {
+    run(root, &Ok)
+}
+
+/// Runs every stage, handing each rendered page to `keep` as soon as it exists (see
+/// [`render::render_site`]); only the page's ids and links stay behind for the link check.
+fn run<T: Send>(
+    root: &Path,
+    keep: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
+) -> Rendered<T> {
     let mut diags = Diagnostics::default();
-    let empty = |diags| Rendered {
-        outputs: Vec::new(),
-        statics: Vec::new(),
-        diags,
-    };
     let config = match config::load(root) {
         Ok(c) => c,
         Err(d) => {
             diags.push(d);
-            return empty(diags);
+            return Rendered {
+                outputs: Vec::new(),
+                statics: Vec::new(),
+                diags,
+            };
         }
     };
     let inputs = load::load(root, &mut diags);
     let site = Site::build(config, inputs.content, &mut diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
-    let outputs = render::render_site(&site, &inputs.templates, &annotations, &mut diags);
-    check_collisions(&outputs, &inputs.statics, &mut diags);
+    let scanned = render::render_site(&site, &inputs.templates, &annotations, &mut diags, &|o| {
+        let links = links::scan(&o);
+        keep(o).map(|kept| (links, kept))
+    });
+    let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
+    check_collisions(&scans, &inputs.statics, &mut diags);
     if !diags.has_errors() {
         let origins: HashMap<&str, Origin<'_>> = site
             .pages
@@ -59,7 +72,7 @@ pub fn render_site(root: &Path) -> Rendered {
             })
             .collect();
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
-        links::check(&outputs, &statics, &origins, &mut diags);
+        links::check(&scans, &statics, &origins, &mut diags);
     }
     Rendered {
         outputs,
@@ -68,8 +81,8 @@ pub fn render_site(root: &Path) -> Rendered {
     }
 }
 
-fn check_collisions(outputs: &[Output], statics: &[CopiedFile], diags: &mut Diagnostics) {
-    let pages: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {
+    let pages: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
     for s in statics.iter().filter(|s| pages.contains(s.rel.as_str())) {
         diags.push(
             Diagnostic::error(
@@ -84,7 +97,7 @@ fn check_collisions(outputs: &[Output], statics: &[CopiedFile], diags: &mut Diag
 
 /// Checks the site without writing anything.
 pub fn check(root: &Path, deny_warnings: bool) -> Result<Diagnostics, Failed> {
-    let r = render_site(root);
+    let r = run(root, &|_| Ok(()));
     if r.diags.has_errors() || (deny_warnings && r.diags.warnings() > 0) {
         return Err(Failed(r.diags));
     }
@@ -99,14 +112,22 @@ pub struct Summary {
 }
 
 /// Checks, renders, and replaces `out` with the new site, or fails leaving `out` untouched.
+/// Pages are written to a hidden work folder as they render; only a build without errors
+/// is swapped into place.
 pub fn build(root: &Path, out: &Path) -> Result<Summary> {
     let start = Instant::now();
-    write::check_output_dir(root, out)?;
-    let r = render_site(root);
+    let staging = write::Staging::create(root, out)?;
+    let r = run(root, &|o| {
+        staging.write(&o.path, &o.bytes).map_err(|e| {
+            Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
+                .with_hint("check the free space and permissions of the output folder")
+        })
+    });
     if r.diags.has_errors() {
-        return Err(Failed(r.diags).into());
+        return Err(Failed(r.diags).into()); // dropping `staging` deletes the work folder
     }
-    write::write_site(root, out, &r.outputs, &r.statics)?;
+    staging.copy_statics(&r.statics)?;
+    staging.publish()?;
     Ok(Summary {
         pages: r.outputs.len(),
         files: r.statics.len(),

@@ -24,74 +24,81 @@ struct Attr<'a> {
     tag: &'a str,
 }
 
-/// One pass over a page's attributes: its ids (and any repeated), and its links.
-struct Scan<'a> {
+/// What the link check needs from one rendered page, owned so the page's bytes can be
+/// written out and dropped before the whole site is checked.
+pub struct PageLinks {
+    pub path: String,
     ids: HashSet<String>,
     repeated: Vec<String>,
-    links: Vec<Attr<'a>>,
+    links: Vec<Link>,
 }
 
-fn scan(html: &[u8]) -> Scan<'_> {
-    let mut s = Scan {
+struct Link {
+    attr: &'static str,
+    value: String,
+    /// Loaded by the browser with the page (`src`, `<link href>`), not followed by a click.
+    fetched: bool,
+}
+
+/// One pass over a page's attributes: its ids (and any repeated), and its links.
+pub fn scan(o: &Output) -> PageLinks {
+    let mut s = PageLinks {
+        path: o.path.clone(),
         ids: HashSet::new(),
         repeated: Vec::new(),
         links: Vec::new(),
     };
-    for a in attrs(html) {
-        if a.name == "id" {
-            if !s.ids.contains(&a.value) {
+    for a in attrs(&o.bytes) {
+        match a.name {
+            "id" if s.ids.contains(&a.value) => s.repeated.push(a.value),
+            "id" => {
                 s.ids.insert(a.value);
-            } else {
-                s.repeated.push(a.value);
             }
-        } else {
-            s.links.push(a);
+            name => s.links.push(Link {
+                attr: if name == "src" { "src" } else { "href" },
+                fetched: name == "src" || a.tag.eq_ignore_ascii_case("link"),
+                value: a.value,
+            }),
         }
     }
     s
 }
 
 pub fn check(
-    outputs: &[Output],
+    pages: &[PageLinks],
     statics: &[String],
     origins: &HashMap<&str, Origin<'_>>,
     diags: &mut Diagnostics,
 ) {
-    let scans: Vec<Scan<'_>> = outputs.par_iter().map(|o| scan(&o.bytes)).collect();
-    let ids: HashMap<&str, &HashSet<String>> = outputs
+    let ids: HashMap<&str, &HashSet<String>> =
+        pages.iter().map(|p| (p.path.as_str(), &p.ids)).collect();
+    let files: HashSet<&str> = pages
         .iter()
-        .zip(&scans)
-        .map(|(o, s)| (o.path.as_str(), &s.ids))
-        .collect();
-    let files: HashSet<&str> = outputs
-        .iter()
-        .map(|o| o.path.as_str())
+        .map(|p| p.path.as_str())
         .chain(statics.iter().map(String::as_str))
         .collect();
-    let found: Vec<Diagnostic> = outputs
+    let found: Vec<Diagnostic> = pages
         .par_iter()
-        .zip(&scans)
-        .flat_map_iter(|(o, s)| check_page(o, s, &files, &ids, origins))
+        .flat_map_iter(|p| check_page(p, &files, &ids, origins))
         .collect();
     found.into_iter().for_each(|d| diags.push(d));
 }
 
 fn check_page(
-    o: &Output,
-    scan: &Scan<'_>,
+    page: &PageLinks,
     files: &HashSet<&str>,
     ids: &HashMap<&str, &HashSet<String>>,
     origins: &HashMap<&str, Origin<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for id in &scan.repeated {
+    for id in &page.repeated {
         let why =
             format!("the id `{id}` appears twice on the page; a link to it could land on either");
-        out.push(located(o, &format!("id=\"{id}\""), why, origins));
+        out.push(located(&page.path, &format!("id=\"{id}\""), why, origins));
     }
-    for a in &scan.links {
-        if let Err(why) = check_link(&o.path, a, files, ids) {
-            out.push(located(o, &a.value, why, origins));
+    for l in &page.links {
+        if let Err(why) = check_link(&page.path, l, files, ids) {
+            out.push(located(&page.path, &l.value, why, origins));
         }
     }
     out
@@ -99,17 +106,16 @@ fn check_page(
 
 fn check_link(
     from: &str,
-    a: &Attr<'_>,
+    a: &Link,
     files: &HashSet<&str>,
     ids: &HashMap<&str, &HashSet<String>>,
 ) -> Result<(), String> {
     let v = a.value.as_str();
     if v.is_empty() {
-        return Err(format!("broken link: an empty `{}` attribute", a.name));
+        return Err(format!("broken link: an empty `{}` attribute", a.attr));
     }
     if is_external(v) {
-        let fetched = a.name == "src" || a.tag == "link";
-        return if fetched && !v.starts_with("data:") {
+        return if a.fetched && !v.starts_with("data:") {
             Err(format!(
                 "`{v}` would be fetched from another host; put the file in static/ instead"
             ))
@@ -194,14 +200,14 @@ fn join(from: &str, rel: &str) -> Result<String, String> {
 }
 
 fn located(
-    o: &Output,
+    path: &str,
     value: &str,
     why: String,
     origins: &HashMap<&str, Origin<'_>>,
 ) -> Diagnostic {
-    let Some(origin) = origins.get(o.path.as_str()) else {
+    let Some(origin) = origins.get(path) else {
         return Diagnostic::error(
-            format!("templates/{}", o.path),
+            format!("templates/{path}"),
             1,
             format!("broken link: {why}"),
         );
@@ -219,12 +225,10 @@ fn located(
             let (line, col) = crate::diagnostics::line_col(origin.text, i);
             Diagnostic::error(origin.shown, line, why).at_col(col)
         }
-        None => {
-            Diagnostic::error(origin.shown, 1, format!("in {}: {why}", o.path)).with_hint(format!(
-                "it comes from templates/{} (or a template it extends, includes or calls)",
-                origin.template
-            ))
-        }
+        None => Diagnostic::error(origin.shown, 1, format!("in {path}: {why}")).with_hint(format!(
+            "it comes from templates/{} (or a template it extends, includes or calls)",
+            origin.template
+        )),
     }
 }
 
@@ -299,16 +303,18 @@ mod tests {
     use super::*;
 
     fn run(pages: &[(&str, &str)]) -> Vec<String> {
-        let outputs: Vec<Output> = pages
+        let scanned: Vec<PageLinks> = pages
             .iter()
-            .map(|(p, h)| Output {
-                path: p.to_string(),
-                bytes: h.as_bytes().to_vec(),
+            .map(|(p, h)| {
+                scan(&Output {
+                    path: p.to_string(),
+                    bytes: h.as_bytes().to_vec(),
+                })
             })
             .collect();
         let mut d = Diagnostics::default();
         check(
-            &outputs,
+            &scanned,
             &["style.css".to_string()],
             &HashMap::new(),
             &mut d,

@@ -1,10 +1,12 @@
 //! What templates see: every page, quote and comparison turned into template values once,
-//! before rendering, so each page render only clones cheap reference-counted values.
+//! before rendering, so each page render only clones cheap reference-counted values. Values
+//! are built directly (not through serde): a section's list of pages shares its pages'
+//! values instead of copying them, which keeps the model linear in the size of the site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use serde_json::{Value as Json, json};
-use tera::Value;
+use rayon::prelude::*;
+use tera::{Map, Value};
 
 use crate::frontmatter::CompareDecl;
 use crate::site::{Page, QuoteAt, Site};
@@ -24,20 +26,16 @@ pub struct Model {
 
 impl Model {
     pub fn new(site: &Site) -> Model {
-        let quotes_json: BTreeMap<String, Json> = site
-            .quotes
-            .values()
-            .map(|at| (quote_ref(site, *at), quote_json(site, *at)))
-            .collect();
         let backlinks = backlinks(site);
-        let shallow: Vec<Json> = site
+        let shallow: Vec<Value> = site
             .pages
-            .iter()
+            .par_iter()
             .enumerate()
-            .map(|(i, p)| shallow_json(site, i, p, backlinks.get(&i)))
+            .map(|(i, p)| shallow_value(site, i, p, backlinks.get(&i)))
             .collect();
         let pages: Vec<Value> = (0..site.pages.len())
-            .map(|i| Value::from_serializable(&full_json(site, i, &shallow)))
+            .into_par_iter()
+            .map(|i| full_value(site, i, &shallow))
             .collect();
         let by_ref = site
             .pages
@@ -45,22 +43,19 @@ impl Model {
             .zip(&pages)
             .map(|(p, v)| (p.reference(), v.clone()))
             .collect();
+        let quotes: HashMap<String, Value> = site
+            .quotes
+            .values()
+            .map(|at| (quote_ref(site, *at), quote_value(site, *at)))
+            .collect();
         let compares = site
             .pages
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                p.fm.compare.as_ref().map(|c| {
-                    (
-                        i,
-                        Value::from_serializable(&compare_json(site, c, &shallow, &quotes_json)),
-                    )
-                })
+                let c = p.fm.compare.as_ref()?;
+                Some((i, compare_value(site, c, &shallow, &quotes)))
             })
-            .collect();
-        let quotes = quotes_json
-            .into_iter()
-            .map(|(k, v)| (k, Value::from_serializable(&v)))
             .collect();
         Model {
             pages,
@@ -71,6 +66,49 @@ impl Model {
     }
 }
 
+/// A template map from `(key, value)` pairs, in order.
+fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in entries {
+        m.insert(k.into(), v);
+    }
+    Value::from(m)
+}
+
+/// `value` with more entries (maps are shared, so this copies the top level only).
+fn with(value: &Value, entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let mut m = value.as_map().cloned().unwrap_or_default();
+    for (k, v) in entries {
+        m.insert(k.into(), v);
+    }
+    Value::from(m)
+}
+
+fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::from(items.into_iter().collect::<Vec<Value>>())
+}
+
+/// Front matter `[extra]` as template values; dates become their TOML text.
+fn toml_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::from(s.as_str()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::from(*b),
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(a) => list(a.iter().map(toml_value)),
+        toml::Value::Table(t) => toml_table(t),
+    }
+}
+
+fn toml_table(t: &toml::Table) -> Value {
+    let mut m = Map::with_capacity(t.len());
+    for (k, v) in t {
+        m.insert(k.clone().into(), toml_value(v));
+    }
+    Value::from(m)
+}
+
 pub fn quote_ref(site: &Site, at: QuoteAt) -> String {
     format!(
         "{}#{}",
@@ -79,126 +117,157 @@ pub fn quote_ref(site: &Site, at: QuoteAt) -> String {
     )
 }
 
-fn quote_json(site: &Site, at: QuoteAt) -> Json {
+fn quote_value(site: &Site, at: QuoteAt) -> Value {
     let speaker = site.page(at.page);
     let q = site.quote(at);
     let id = q.id.get_ref();
     let source_url = site
         .source
         .map_or(String::new(), |s| format!("{}#q-{id}", site.page(s).url));
-    json!({
-        "id": id,
-        "ref": quote_ref(site, at),
-        "text": q.text.get_ref().trim(),
+    map([
+        ("id", Value::from(id.as_str())),
+        ("ref", Value::from(quote_ref(site, at))),
+        ("text", Value::from(q.text.get_ref().trim())),
         // A quote may span paragraphs; templates render each as its own <p>.
-        "paragraphs": paragraphs(q.text.get_ref()),
-        "reported": q.reported,
-        "note": q.note,
-        "anchor": format!("q-{id}"),
-        "source_url": source_url,
-        "page_url": format!("{}#q-{id}", speaker.url),
-        "is_passage": Some(at.page) == site.source,
-        "speaker": { "title": speaker.fm.title, "url": speaker.url, "ref": speaker.reference() },
-    })
+        (
+            "paragraphs",
+            list(paragraphs(q.text.get_ref()).map(Value::from)),
+        ),
+        ("reported", Value::from(q.reported)),
+        ("note", Value::from(q.note.as_str())),
+        ("anchor", Value::from(format!("q-{id}"))),
+        ("source_url", Value::from(source_url)),
+        ("page_url", Value::from(format!("{}#q-{id}", speaker.url))),
+        ("is_passage", Value::from(Some(at.page) == site.source)),
+        (
+            "speaker",
+            map([
+                ("title", Value::from(speaker.fm.title.as_str())),
+                ("url", Value::from(speaker.url.as_str())),
+                ("ref", Value::from(speaker.reference())),
+            ]),
+        ),
+    ])
 }
 
-fn paragraphs(text: &str) -> Vec<String> {
+fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
-        .collect()
 }
 
-fn shallow_json(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Json>>) -> Json {
-    let quotes: Vec<Json> = (0..p.fm.quotes.len())
-        .map(|index| quote_json(site, QuoteAt { page: i, index }))
-        .collect();
-    json!({
-        "ref": p.reference(),
-        "slug": p.slug(),
-        "url": p.url,
-        "title": p.fm.title,
-        "description": p.fm.description,
-        "weight": p.fm.weight,
-        "date": p.fm.date,
-        "extra": p.fm.extra,
-        "quotes": quotes,
-        "mentions": p.fm.mentions.iter().map(|m| m.get_ref()).collect::<Vec<_>>(),
-        "is_section": p.is_section,
-        "is_source": p.fm.source,
-        "backlinks": backlinks.cloned().unwrap_or_default(),
-    })
+fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Value {
+    let quotes = (0..p.fm.quotes.len()).map(|index| quote_value(site, QuoteAt { page: i, index }));
+    map([
+        ("ref", Value::from(p.reference())),
+        ("slug", Value::from(p.slug())),
+        ("url", Value::from(p.url.as_str())),
+        ("title", Value::from(p.fm.title.as_str())),
+        ("description", Value::from(p.fm.description.as_str())),
+        ("weight", Value::from(p.fm.weight)),
+        ("date", Value::from(p.fm.date.as_str())),
+        ("extra", toml_table(&p.fm.extra)),
+        ("quotes", list(quotes)),
+        (
+            "mentions",
+            list(
+                p.fm.mentions
+                    .iter()
+                    .map(|m| Value::from(m.get_ref().as_str())),
+            ),
+        ),
+        ("is_section", Value::from(p.is_section)),
+        ("is_source", Value::from(p.fm.source)),
+        ("backlinks", list(backlinks.cloned().unwrap_or_default())),
+    ])
 }
 
-fn full_json(site: &Site, i: usize, shallow: &[Json]) -> Json {
-    let mut v = shallow[i].clone();
+fn full_value(site: &Site, i: usize, shallow: &[Value]) -> Value {
     let (pages, subsections) = if site.page(i).is_section {
         site.children(i)
     } else {
         (vec![], vec![])
     };
-    v["pages"] = Json::Array(pages.iter().map(|&c| shallow[c].clone()).collect());
-    v["subsections"] = Json::Array(subsections.iter().map(|&c| shallow[c].clone()).collect());
-    v
+    with(
+        &shallow[i],
+        [
+            ("pages", list(pages.iter().map(|&c| shallow[c].clone()))),
+            (
+                "subsections",
+                list(subsections.iter().map(|&c| shallow[c].clone())),
+            ),
+        ],
+    )
 }
 
-fn compare_json(
+fn compare_value(
     site: &Site,
     c: &CompareDecl,
-    shallow: &[Json],
-    quotes: &BTreeMap<String, Json>,
-) -> Json {
+    shallow: &[Value],
+    quotes: &HashMap<String, Value>,
+) -> Value {
     let page_of = |r: &str| site.resolve(r).ok().map(|t| t.page);
-    let columns: Vec<(String, Json)> = c
+    let columns: Vec<(String, Value)> = c
         .columns
         .iter()
         .filter_map(|col| page_of(col.get_ref()))
         .map(|p| {
-            let mut v = shallow[p].clone();
             let key = site.page(p).slug().to_string();
-            v["key"] = json!(key);
+            let v = with(&shallow[p], [("key", Value::from(key.as_str()))]);
             (key, v)
         })
         .collect();
-    let rows: Vec<Json> = c
-        .rows
-        .iter()
-        .map(|row| {
-            let cells: Vec<Json> = columns
-                .iter()
-                .map(|(key, column)| {
-                    let cell = row.cells.get(key);
-                    let backing: Vec<Json> = cell
-                        .map(|c| c.backing.iter().filter_map(|b| quote_value(site, b.get_ref(), quotes)).collect())
-                        .unwrap_or_default();
-                    json!({
-                        "key": key,
-                        "column": column,
-                        "silent": cell.is_none_or(|c| c.silent),
-                        "summary": cell.map_or("", |c| c.summary.as_str()),
-                        "backing": backing,
-                    })
+    let quote = |r: &str| {
+        let at = site.resolve_quote(r).ok()?;
+        quotes.get(&quote_ref(site, at)).cloned()
+    };
+    let rows = c.rows.iter().map(|row| {
+        let cells = columns.iter().map(|(key, column)| {
+            let cell = row.cells.get(key);
+            let backing: Vec<Value> = cell
+                .map(|c| {
+                    c.backing
+                        .iter()
+                        .filter_map(|b| quote(b.get_ref()))
+                        .collect()
                 })
-                .collect();
-            json!({
-                "id": row_id(row.id.as_deref(), row.topic.get_ref()),
-                "topic": row.topic.get_ref(),
-                "voices": row.voices.iter().filter_map(|v| page_of(v.get_ref())).map(|p| shallow[p].clone()).collect::<Vec<_>>(),
-                "cells": cells,
-            })
-        })
-        .collect();
-    json!({ "columns": columns.into_iter().map(|(_, v)| v).collect::<Vec<_>>(), "rows": rows })
-}
-
-fn quote_value(site: &Site, r: &str, quotes: &BTreeMap<String, Json>) -> Option<Json> {
-    let at = site.resolve_quote(r).ok()?;
-    quotes.get(&quote_ref(site, at)).cloned()
+                .unwrap_or_default();
+            map([
+                ("key", Value::from(key.as_str())),
+                ("column", column.clone()),
+                ("silent", Value::from(cell.is_none_or(|c| c.silent))),
+                (
+                    "summary",
+                    Value::from(cell.map_or("", |c| c.summary.as_str())),
+                ),
+                ("backing", Value::from(backing)),
+            ])
+        });
+        let voices = row
+            .voices
+            .iter()
+            .filter_map(|v| page_of(v.get_ref()))
+            .map(|p| shallow[p].clone());
+        map([
+            (
+                "id",
+                Value::from(row_id(row.id.as_deref(), row.topic.get_ref())),
+            ),
+            ("topic", Value::from(row.topic.get_ref().as_str())),
+            ("voices", list(voices)),
+            ("cells", list(cells)),
+        ])
+    });
+    let rows = list(rows);
+    map([
+        ("columns", list(columns.into_iter().map(|(_, v)| v))),
+        ("rows", rows),
+    ])
 }
 
 /// For each page, the places that point at it: comparison rows (through `voices` or a
 /// backing quote) and pages whose `[extra]` references it.
-fn backlinks(site: &Site) -> HashMap<usize, Vec<Json>> {
+fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
     let mut links: HashMap<usize, Vec<(String, String)>> = HashMap::new();
     let mut add = |to: usize, title: String, url: String| {
         let list = links.entry(to).or_default();
@@ -243,7 +312,7 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Json>> {
             (
                 k,
                 v.into_iter()
-                    .map(|(title, url)| json!({ "title": title, "url": url }))
+                    .map(|(title, url)| map([("title", title.into()), ("url", url.into())]))
                     .collect(),
             )
         })

@@ -45,37 +45,43 @@ pub fn load_templates(
     }
 }
 
-/// Renders every page of the site (and `404.html` if there is such a template).
-pub fn render_site(
+/// Renders every page of the site (and `404.html` if there is such a template), handing
+/// each to `sink` as soon as it is rendered: the sink decides whether the page is kept in
+/// memory, written out or dropped, so a build never needs the whole site in memory.
+pub fn render_site<T: Send>(
     site: &Site,
     templates: &[TextFile],
     source_annotations: &[Annotation],
     diags: &mut Diagnostics,
-) -> Vec<Output> {
+    sink: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
+) -> Vec<T> {
     let model = Arc::new(Model::new(site));
     let Some(mut tera) = load_templates(templates, &model, diags) else {
         return Vec::new();
     };
     set_globals(&mut tera, &site.config, site);
     let tera = &tera;
-    let results: Vec<Result<Output, Vec<Diagnostic>>> = (0..site.pages.len())
+    let results: Vec<Result<T, Vec<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| render_page(site, tera, &model, i, source_annotations))
+        .map(|i| {
+            let o = render_page(site, tera, &model, i, source_annotations)?;
+            sink(o).map_err(|d| vec![d])
+        })
         .collect();
-    let mut outputs = Vec::with_capacity(results.len() + 1);
+    let mut kept = Vec::with_capacity(results.len() + 1);
     for r in results {
         match r {
-            Ok(o) => outputs.push(o),
+            Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
     }
     if tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
-        match render_not_found(tera) {
-            Ok(o) => outputs.push(o),
+        match render_not_found(tera).and_then(|o| sink(o).map_err(|d| vec![d])) {
+            Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
     }
-    outputs
+    kept
 }
 
 fn render_page(

@@ -116,6 +116,8 @@ pub struct Site {
     /// Sorted by path under `content/`.
     pub pages: Vec<Page>,
     by_ref: HashMap<String, usize>,
+    /// Per page: the pages whose `parent` it is, in path order (empty unless a section).
+    kids: Vec<Vec<usize>>,
     /// Quotes by id; ids are unique across the site.
     pub quotes: BTreeMap<String, QuoteAt>,
     /// The page whose body every quote is checked against.
@@ -142,10 +144,17 @@ impl Site {
             .enumerate()
             .map(|(i, p)| (p.reference(), i))
             .collect();
+        let mut kids = vec![Vec::new(); pages.len()];
+        for (i, p) in pages.iter().enumerate() {
+            if let Some(parent) = p.parent {
+                kids[parent].push(i);
+            }
+        }
         let mut site = Site {
             config,
             pages,
             by_ref,
+            kids,
             quotes: BTreeMap::new(),
             source: None,
         };
@@ -165,9 +174,7 @@ impl Site {
 
     /// Child pages and child sections of a section, ordered by weight then title then path.
     pub fn children(&self, section: usize) -> (Vec<usize>, Vec<usize>) {
-        let mut kids: Vec<usize> = (0..self.pages.len())
-            .filter(|&i| self.pages[i].parent == Some(section))
-            .collect();
+        let mut kids = self.kids[section].clone();
         kids.sort_by(|&a, &b| {
             let (pa, pb) = (&self.pages[a], &self.pages[b]);
             (pa.fm.weight, &pa.fm.title, &pa.rel).cmp(&(pb.fm.weight, &pb.fm.title, &pb.rel))

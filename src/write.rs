@@ -5,13 +5,14 @@
 //! previous output as it was. lede only ever deletes folders it made: they carry a marker
 //! file, and an output folder that is (or holds) the site's own sources is refused outright.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use crate::load::{CONTENT_DIR, CopiedFile, STATIC_DIR, TEMPLATES_DIR};
-use crate::render::Output;
 
 /// Present in every folder lede writes; its absence means "not ours, do not touch".
 pub const MARKER: &str = ".lede-output";
@@ -55,61 +56,94 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the whole site into `out`, replacing what a previous build left there.
-pub fn write_site(
-    root: &Path,
-    out: &Path,
-    outputs: &[Output],
-    statics: &[CopiedFile],
-) -> Result<()> {
-    check_output_dir(root, out)?;
-    let out = absolute(out)?;
+/// The hidden folder beside the output that receives the new site page by page, as it is
+/// rendered. [`Staging::publish`] swaps it into place; dropped unpublished (an error, a
+/// failed check) it is deleted, so the previous output stays as it was.
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    /// Folders already made, so each page costs one `open`, not a `mkdir -p` as well.
+    made: Mutex<HashSet<PathBuf>>,
+}
+
+impl Staging {
+    /// Checks `out` and makes the hidden work folder next to it (removing any left by a
+    /// build that was killed).
+    pub fn create(root: &Path, out: &Path) -> Result<Staging> {
+        check_output_dir(root, out)?;
+        let out = absolute(out)?;
+        let (parent, name) = parent_and_name(&out)?;
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        remove_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.lede-tmp-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let staging = Staging {
+            made: Mutex::new(HashSet::from([tmp.clone()])),
+            tmp,
+            out,
+        };
+        std::fs::write(
+            staging.tmp.join(MARKER),
+            "Written by lede. lede replaces this folder on every build.\n",
+        )
+        .context("cannot write the output marker")?;
+        Ok(staging)
+    }
+
+    /// Writes one file of the site, `rel` being its path in the output.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.prepare(rel)?;
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Copies static files into the site, in parallel.
+    pub fn copy_statics(&self, statics: &[CopiedFile]) -> Result<()> {
+        statics.par_iter().try_for_each(|s| {
+            let path = self.prepare(&s.rel)?;
+            std::fs::copy(&s.abs, &path)
+                .map(|_| ())
+                .with_context(|| format!("cannot write {}", path.display()))
+        })
+    }
+
+    fn prepare(&self, rel: &str) -> Result<PathBuf> {
+        let path = inside(&self.tmp, rel)?;
+        let Some(dir) = path.parent() else {
+            return Ok(path);
+        };
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if !made.contains(dir) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            made.insert(dir.to_path_buf());
+        }
+        Ok(path)
+    }
+
+    /// Replaces the output folder with the finished site.
+    pub fn publish(self) -> Result<()> {
+        let (parent, name) = parent_and_name(&self.out)?;
+        swap_in(&self.tmp, &self.out, &parent, &name)
+    }
+}
+
+impl Drop for Staging {
+    /// After `publish` the folder has been renamed away and there is nothing left to remove.
+    fn drop(&mut self) {
+        if self.tmp.exists() {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn parent_and_name(out: &Path) -> Result<(PathBuf, String)> {
     let parent = out
         .parent()
         .context("the output folder has no parent folder")?;
-    let name = out
-        .file_name()
-        .context("the output folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    remove_stale(parent, &name);
-    let tmp = parent.join(format!(".{name}.lede-tmp-{}", std::process::id()));
-    let written = fill(&tmp, outputs, statics);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    swap_in(&tmp, &out, parent, &name)
-}
-
-fn fill(tmp: &Path, outputs: &[Output], statics: &[CopiedFile]) -> Result<()> {
-    std::fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    std::fs::write(
-        tmp.join(MARKER),
-        "Written by lede. lede replaces this folder on every build.\n",
-    )
-    .context("cannot write the output marker")?;
-    outputs
-        .par_iter()
-        .try_for_each(|o| write_file(tmp, &o.path, |p| std::fs::write(p, &o.bytes)))?;
-    statics
-        .par_iter()
-        .try_for_each(|s| write_file(tmp, &s.rel, |p| std::fs::copy(&s.abs, p).map(|_| ())))?;
-    Ok(())
-}
-
-fn write_file(
-    tmp: &Path,
-    rel: &str,
-    write: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> Result<()> {
-    let path = inside(tmp, rel)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    write(&path).with_context(|| format!("cannot write {}", path.display()))
+    let name = out.file_name().context("the output folder has no name")?;
+    Ok((parent.to_path_buf(), name.to_string_lossy().into_owned()))
 }
 
 /// `base/rel`, refusing anything that would land outside `base`.
