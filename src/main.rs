@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand};
 use lede::build;
 use lede::diagnostics::Failed;
 
+/// A build makes millions of small allocations (template values, strings) from two threads;
+/// mimalloc serves them faster than the system allocator and returns memory more tightly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "lede", version, about = "A static site generator for news explainers", long_about = None)]
 struct Cli {

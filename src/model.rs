@@ -158,36 +158,42 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
 
 fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Value {
     let quotes = (0..p.fm.quotes.len()).map(|index| quote_value(site, QuoteAt { page: i, index }));
-    map([
-        ("ref", Value::from(p.reference())),
-        ("slug", Value::from(p.slug())),
-        ("url", Value::from(p.url.as_str())),
-        ("title", Value::from(p.fm.title.as_str())),
-        ("description", Value::from(p.fm.description.as_str())),
-        ("weight", Value::from(p.fm.weight)),
-        ("date", Value::from(p.fm.date.as_str())),
-        ("extra", toml_table(&p.fm.extra)),
-        ("quotes", list(quotes)),
-        (
-            "mentions",
-            list(
-                p.fm.mentions
-                    .iter()
-                    .map(|m| Value::from(m.get_ref().as_str())),
-            ),
-        ),
-        ("is_section", Value::from(p.is_section)),
-        ("is_source", Value::from(p.fm.source)),
-        ("backlinks", list(backlinks.cloned().unwrap_or_default())),
-    ])
+    let mut m = Map::with_capacity(15);
+    let mut put = |k: &'static str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    put("ref", Value::from(p.reference()));
+    put("slug", Value::from(p.slug()));
+    put("url", Value::from(p.url.as_str()));
+    put("title", Value::from(p.fm.title.as_str()));
+    put("description", Value::from(p.fm.description.as_str()));
+    put("weight", Value::from(p.fm.weight));
+    put("date", Value::from(p.fm.date.as_str()));
+    put("extra", toml_table(&p.fm.extra));
+    put("quotes", list(quotes));
+    let mentions =
+        p.fm.mentions
+            .iter()
+            .map(|m| Value::from(m.get_ref().as_str()));
+    put("mentions", list(mentions));
+    put("is_section", Value::from(p.is_section));
+    put("is_source", Value::from(p.fm.source));
+    put("backlinks", list(backlinks.cloned().unwrap_or_default()));
+    if !p.is_section {
+        // A section gets its children in `full_value`.
+        put("pages", list([]));
+        put("subsections", list([]));
+    }
+    Value::from(m)
 }
 
+/// A section's value adds its children; any other page's is its summary as it is (which
+/// already carries empty `pages` and `subsections`), shared rather than copied.
 fn full_value(site: &Site, i: usize, shallow: &[Value]) -> Value {
-    let (pages, subsections) = if site.page(i).is_section {
-        site.children(i)
-    } else {
-        (vec![], vec![])
-    };
+    if !site.page(i).is_section {
+        return shallow[i].clone();
+    }
+    let (pages, subsections) = site.children(i);
     with(
         &shallow[i],
         [
