@@ -19,7 +19,9 @@ pub fn source_annotations(
         return Vec::new();
     };
     let page = site.page(src);
-    let body = page.body();
+    let Some(body) = page.kept_body() else {
+        return Vec::new(); // never: the source page keeps its body
+    };
     let root = root_prefix(&page.url);
     let mut anns: Vec<Annotation> = Vec::new();
     for (id, range) in &verified.quote_spans {

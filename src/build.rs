@@ -61,14 +61,7 @@ fn run<T: Send>(
             .iter()
             .map(|p| {
                 let template = render::template_for(&site, p);
-                (
-                    p.url.as_str(),
-                    Origin {
-                        shown: &p.shown,
-                        text: &p.text,
-                        template,
-                    },
-                )
+                (p.url.as_str(), Origin { page: p, template })
             })
             .collect();
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();

@@ -4,17 +4,16 @@
 //! This covers links written in templates, which no earlier stage can see.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::Output;
+use crate::site::Page;
 
 /// Where an output page came from, for error messages.
 pub struct Origin<'a> {
-    pub shown: &'a Path,
-    pub text: &'a str,
+    pub page: &'a Page,
     pub template: String,
 }
 
@@ -216,16 +215,17 @@ fn located(
     // `#fragment`, since Markdown spells the target as a reference); otherwise it came from
     // the template.
     let fragment = value.find('#').map(|i| &value[i..]).filter(|f| f.len() > 1);
-    let spot = origin
-        .text
+    let text = origin.page.file_text();
+    let spot = text
         .find(value)
-        .or_else(|| fragment.and_then(|f| origin.text.find(f)));
+        .or_else(|| fragment.and_then(|f| text.find(f)));
+    let shown = &origin.page.shown;
     match spot {
         Some(i) => {
-            let (line, col) = crate::diagnostics::line_col(origin.text, i);
-            Diagnostic::error(origin.shown, line, why).at_col(col)
+            let (line, col) = crate::diagnostics::line_col(&text, i);
+            Diagnostic::error(shown, line, why).at_col(col)
         }
-        None => Diagnostic::error(origin.shown, 1, format!("in {path}: {why}")).with_hint(format!(
+        None => Diagnostic::error(shown, 1, format!("in {path}: {why}")).with_hint(format!(
             "it comes from templates/{} (or a template it extends, includes or calls)",
             origin.template
         )),

@@ -24,6 +24,31 @@ pub struct TextFile {
     pub text: String,
 }
 
+/// A Markdown file of `content/`, found but not yet read. Bodies are most of a site's bytes,
+/// so the content model reads each file once to parse it and again when the page renders
+/// (see `site::Page::body`) rather than holding every body at once.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    /// Path under `content/`, `/`-separated: `figures/velayati.md`.
+    pub rel: String,
+    /// Path as shown to people: `content/figures/velayati.md`.
+    pub shown: PathBuf,
+    /// Where to read it.
+    pub abs: PathBuf,
+}
+
+impl ContentFile {
+    /// The file's text, which must be UTF-8.
+    pub fn read(&self) -> Result<String, Diagnostic> {
+        Self::read_at(&self.shown, &self.abs)
+    }
+
+    /// Reads `abs` as UTF-8, naming it `shown` in errors.
+    pub fn read_at(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
+        read_utf8(shown, abs)
+    }
+}
+
 /// A file copied as is: where it goes in the output, and where it is read from.
 #[derive(Debug, Clone)]
 pub struct CopiedFile {
@@ -33,7 +58,7 @@ pub struct CopiedFile {
 
 #[derive(Debug, Default)]
 pub struct Inputs {
-    pub content: Vec<TextFile>,
+    pub content: Vec<ContentFile>,
     pub templates: Vec<TextFile>,
     pub statics: Vec<CopiedFile>,
 }
@@ -58,7 +83,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
         .collect();
     statics.sort_by(|a, b| a.rel.cmp(&b.rel));
     Inputs {
-        content: read_all(CONTENT_DIR, markdown, diags),
+        content: markdown
+            .into_iter()
+            .map(|(rel, abs)| ContentFile {
+                shown: Path::new(CONTENT_DIR).join(&rel),
+                rel,
+                abs,
+            })
+            .collect(),
         templates: read_all(TEMPLATES_DIR, templates, diags),
         statics,
     }
@@ -133,18 +165,22 @@ fn read_all(dir: &str, files: Vec<(String, PathBuf)>, diags: &mut Diagnostics) -
 
 fn read_text(dir: &str, rel: String, abs: &Path) -> Result<TextFile, Diagnostic> {
     let shown = Path::new(dir).join(&rel);
+    let text = read_utf8(&shown, abs)?;
+    Ok(TextFile { rel, shown, text })
+}
+
+fn read_utf8(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(abs)
-        .map_err(|e| Diagnostic::error(&shown, 1, format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+        .map_err(|e| Diagnostic::error(shown, 1, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
         Diagnostic::error(
-            &shown,
+            shown,
             line,
             format!("not valid UTF-8 (bad byte at offset {valid})"),
         )
         .with_hint("re-save the file as UTF-8 in your editor")
-    })?;
-    Ok(TextFile { rel, shown, text })
+    })
 }

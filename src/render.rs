@@ -100,11 +100,12 @@ fn render_page(
         Ok(format!("{root}{}{frag}", site.page(t.page).url))
     };
     let anns = if site.source == Some(i) { anns } else { &[] };
-    let content = markdown::render(page.body(), &resolve, anns, &mut link_errors);
+    let body = page.body().map_err(|d| vec![d])?;
+    let content = markdown::render(&body, &resolve, anns, &mut link_errors);
     let mut errors: Vec<Diagnostic> = link_errors
         .into_iter()
         .map(|(at, why)| {
-            page.error(page.body_line(at), format!("broken link: {why}"))
+            page.error(page.body_line(&body, at), format!("broken link: {why}"))
                 .with_hint("internal links are references like `[text](@/figures/name.md)`")
         })
         .collect();

@@ -4,6 +4,7 @@
 //! Invariant: a `Site` only holds pages whose front matter parsed; every URL in it is relative
 //! to the site root, ends in `.html` and stays inside the output folder.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
 use crate::frontmatter::{self, FrontMatter, QuoteDecl};
-use crate::load::TextFile;
+use crate::load::ContentFile;
 
 pub const REF_PREFIX: &str = "@/";
 
@@ -22,10 +23,13 @@ pub struct Page {
     /// Path under `content/`: `figures/velayati.md`.
     pub rel: String,
     pub shown: PathBuf,
-    pub text: String,
+    abs: PathBuf,
+    /// The file up to the end of its front matter; the body starts right after it.
+    head: String,
+    /// The body, when kept in memory: only the source page's is (see [`Page::body`]).
+    kept_body: Option<String>,
     pub fm: FrontMatter,
     toml_offset: usize,
-    body_offset: usize,
     /// Output path relative to the site root: `figures/velayati.html`.
     pub url: String,
     pub is_section: bool,
@@ -50,30 +54,52 @@ impl Page {
         self.rel.rsplit_once('/').map_or("", |(d, _)| d)
     }
 
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+    /// The Markdown body. Only the source page keeps its body in memory (quote checks and
+    /// annotation read it); any other page's is read again here, when it renders, so a
+    /// build holds the site's front matter rather than all of its text. The file must still
+    /// begin with the front matter that was parsed.
+    pub fn body(&self) -> Result<Cow<'_, str>, Diagnostic> {
+        if let Some(body) = &self.kept_body {
+            return Ok(Cow::Borrowed(body));
+        }
+        let mut text = ContentFile::read_at(&self.shown, &self.abs)?;
+        if !text.starts_with(&self.head) {
+            return Err(self
+                .error(1, "the file changed while lede was reading it")
+                .with_hint("build again"));
+        }
+        text.drain(..self.head.len());
+        Ok(Cow::Owned(text))
     }
 
-    pub fn body_offset(&self) -> usize {
-        self.body_offset
+    /// The body if it is kept in memory (the source page's always is).
+    pub fn kept_body(&self) -> Option<&str> {
+        self.kept_body.as_deref()
+    }
+
+    /// The whole file as it is now, for locating a problem in it (empty if unreadable).
+    pub fn file_text(&self) -> String {
+        let body = self.body().map(Cow::into_owned).unwrap_or_default();
+        format!("{}{body}", self.head)
     }
 
     /// File line of a byte offset inside the front matter TOML (from a `Spanned` value).
     pub fn toml_line(&self, toml_offset: usize) -> usize {
-        line_col(&self.text, self.toml_offset + toml_offset).0
+        line_col(&self.head, self.toml_offset + toml_offset).0
     }
 
-    /// File line of a byte offset inside the body.
-    pub fn body_line(&self, body_offset: usize) -> usize {
-        line_col(&self.text, self.body_offset + body_offset).0
+    /// File line of a byte offset inside `body` (as returned by [`Page::body`]).
+    pub fn body_line(&self, body: &str, body_offset: usize) -> usize {
+        let first = line_col(&self.head, self.head.len()).0;
+        first + line_col(body, body_offset).0 - 1
     }
 
-    /// Best-effort line of the first occurrence of `needle` in the file (1 if absent): used for
-    /// values in `[extra]`, whose positions TOML does not keep.
+    /// Best-effort line of the first occurrence of `needle` in the front matter (1 if absent):
+    /// used for values in `[extra]`, whose positions TOML does not keep.
     pub fn line_of(&self, needle: &str) -> usize {
-        self.text
+        self.head
             .find(needle)
-            .map_or(1, |i| line_col(&self.text, i).0)
+            .map_or(1, |i| line_col(&self.head, i).0)
     }
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
@@ -126,9 +152,11 @@ pub struct Site {
 
 impl Site {
     /// Parses every content file; files that fail to parse are reported and left out.
-    pub fn build(config: Config, files: Vec<TextFile>, diags: &mut Diagnostics) -> Site {
-        let parsed: Vec<Result<Option<Page>, Diagnostic>> =
-            files.into_par_iter().map(parse_page).collect();
+    pub fn build(config: Config, files: Vec<ContentFile>, diags: &mut Diagnostics) -> Site {
+        let parsed: Vec<Result<Option<Page>, Diagnostic>> = files
+            .into_par_iter()
+            .map(|f| f.read().and_then(|text| parse_page(f, &text)))
+            .collect();
         let mut pages = Vec::with_capacity(parsed.len());
         for p in parsed {
             match p {
@@ -330,27 +358,28 @@ fn quote_ids(page: &Page) -> String {
         .join(", ")
 }
 
-fn parse_page(file: TextFile) -> Result<Option<Page>, Diagnostic> {
-    let split = frontmatter::split(&file.text)
+fn parse_page(file: ContentFile, text: &str) -> Result<Option<Page>, Diagnostic> {
+    let split = frontmatter::split(text)
         .map_err(|(line, msg, hint)| Diagnostic::error(&file.shown, line, msg).with_hint(hint))?;
     let shown = file.shown.to_string_lossy().into_owned();
-    let fm = frontmatter::parse(&shown, &file.text, &split)?;
+    let fm = frontmatter::parse(&shown, text, &split)?;
     if fm.draft {
         return Ok(None);
     }
-    let (toml_offset, body_offset) = (split.toml_offset, split.body_offset);
     let is_section = file.rel.rsplit('/').next() == Some("_index.md");
     let url = url_for(
         &file.rel,
         fm.slug.as_deref().filter(|s| valid_slug(s).is_ok()),
     );
+    let (head, body) = text.split_at(split.body_offset);
     Ok(Some(Page {
         rel: file.rel,
         shown: file.shown,
-        text: file.text,
+        abs: file.abs,
+        head: head.to_string(),
+        kept_body: fm.source.then(|| body.to_string()),
         fm,
-        toml_offset,
-        body_offset,
+        toml_offset: split.toml_offset,
         url,
         is_section,
         parent: None,
@@ -461,11 +490,15 @@ mod tests {
         assert!(valid_slug("").is_err());
     }
 
-    fn file(rel: &str, text: &str) -> TextFile {
-        TextFile {
+    /// Writes `text` to `dir/rel` and names it as the loader would.
+    fn file(dir: &tempfile::TempDir, rel: &str, text: &str) -> ContentFile {
+        let abs = dir.path().join(rel);
+        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+        std::fs::write(&abs, text).unwrap();
+        ContentFile {
             rel: rel.into(),
             shown: PathBuf::from("content").join(rel),
-            text: text.into(),
+            abs,
         }
     }
 
@@ -473,15 +506,16 @@ mod tests {
     fn sections_own_the_pages_below_them() {
         let config = crate::config::parse("title = \"t\"").unwrap();
         let mut d = Diagnostics::default();
+        let dir = tempfile::tempdir().unwrap();
         let site = Site::build(
             config,
             vec![
-                file("_index.md", "+++\ntitle = \"Home\"\n+++\n"),
-                file("a/_index.md", "+++\ntitle = \"A\"\n+++\n"),
-                file("a/x.md", "+++\ntitle = \"X\"\nweight = 2\n+++\n"),
-                file("a/y.md", "+++\ntitle = \"Y\"\nweight = 1\n+++\n"),
-                file("a/b/z.md", "+++\ntitle = \"Z\"\n+++\n"),
-                file("d.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\n"),
+                file(&dir, "_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+                file(&dir, "a/_index.md", "+++\ntitle = \"A\"\n+++\n"),
+                file(&dir, "a/x.md", "+++\ntitle = \"X\"\nweight = 2\n+++\n"),
+                file(&dir, "a/y.md", "+++\ntitle = \"Y\"\nweight = 1\n+++\n"),
+                file(&dir, "a/b/z.md", "+++\ntitle = \"Z\"\n+++\n"),
+                file(&dir, "d.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\n"),
             ],
             &mut d,
         );

@@ -20,7 +20,10 @@ pub struct Verified {
 }
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
-    let source = site.source.map(|i| Normalized::new(site.page(i).body()));
+    let source = site
+        .source
+        .and_then(|i| site.page(i).kept_body())
+        .map(Normalized::new);
     let verified = verify_quotes(site, source.as_ref(), diags);
     check_nav(site, diags);
     for page in &site.pages {

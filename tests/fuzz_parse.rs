@@ -5,11 +5,11 @@
 //! `cargo test --test fuzz_parse` runs a quick pass. For a long run:
 //! `LEDE_FUZZ_SECONDS=600 cargo test --release --test fuzz_parse -- --nocapture`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use lede::diagnostics::Diagnostics;
-use lede::load::TextFile;
+use lede::load::ContentFile;
 use lede::markdown::{self, Annotation};
 use lede::site::Site;
 use lede::{annotate, config, frontmatter, validate};
@@ -40,23 +40,30 @@ fn document() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment(), 0..12).prop_map(|v| v.concat())
 }
 
-fn run_pipeline(files: &[String]) {
+fn run_pipeline(dir: &Path, files: &[String]) {
     let config = config::parse("title = \"Fuzz\"").expect("config");
     let names = ["_index.md", "a.md", "x.md", "s/_index.md", "s/b.md"];
-    let files: Vec<TextFile> = files
-        .iter()
-        .zip(names)
-        .map(|(text, rel)| TextFile {
-            rel: rel.into(),
-            shown: PathBuf::from(rel),
-            text: text.clone(),
-        })
-        .collect();
-    for f in &files {
-        if let Ok(split) = frontmatter::split(&f.text) {
-            let _ = frontmatter::parse("f.md", &f.text, &split);
+    for text in files {
+        if let Ok(split) = frontmatter::split(text) {
+            let _ = frontmatter::parse("f.md", text, &split);
         }
     }
+    // Bodies are read from disk when pages render, so the documents are real files.
+    let _ = std::fs::remove_dir_all(dir);
+    let files: Vec<ContentFile> = files
+        .iter()
+        .zip(names)
+        .map(|(text, rel)| {
+            let abs = dir.join(rel);
+            std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&abs, text).expect("write");
+            ContentFile {
+                rel: rel.into(),
+                shown: PathBuf::from(rel),
+                abs,
+            }
+        })
+        .collect();
     let mut diags = Diagnostics::default();
     let site = Site::build(config, files, &mut diags);
     let verified = validate::validate(&site, &mut diags);
@@ -65,15 +72,18 @@ fn run_pipeline(files: &[String]) {
         let resolve = |r: &str| site.resolve(r).map(|t| site.page(t.page).url.clone());
         let mut errors = Vec::new();
         let anns: &[Annotation] = if site.source == Some(i) { &anns } else { &[] };
-        let _ = markdown::render(page.body(), &resolve, anns, &mut errors);
+        if let Ok(body) = page.body() {
+            let _ = markdown::render(&body, &resolve, anns, &mut errors);
+        }
     }
     let _ = diags.sorted().iter().map(ToString::to_string).count();
 }
 
 fn fuzz(runner: &mut TestRunner) {
+    let dir = tempfile::tempdir().expect("temp dir");
     runner
         .run(&prop::collection::vec(document(), 1..5), |files| {
-            run_pipeline(&files);
+            run_pipeline(dir.path(), &files);
             Ok(())
         })
         .expect("no panic on any input");
