@@ -503,6 +503,36 @@ mod tests {
     }
 
     #[test]
+    fn bodies_are_read_when_needed_and_must_match_the_parsed_front_matter() {
+        let config = crate::config::parse("title = \"t\"").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let page = file(&dir, "a.md", "+++\ntitle = \"A\"\n+++\nFirst body.\n");
+        let source = file(
+            &dir,
+            "s.md",
+            "+++\ntitle = \"S\"\nsource = true\n+++\nText.\n",
+        );
+        let mut d = Diagnostics::default();
+        let site = Site::build(config, vec![page.clone(), source], &mut d);
+        let (a, s) = (site.page(0), site.page(1));
+        assert_eq!(s.kept_body(), Some("Text.\n"), "the source keeps its body");
+        assert_eq!(a.kept_body(), None, "other bodies stay on disk");
+        std::fs::write(&page.abs, "+++\ntitle = \"A\"\n+++\nSecond body.\n").unwrap();
+        assert_eq!(
+            a.body().unwrap(),
+            "Second body.\n",
+            "an edited body is read as it is now"
+        );
+        assert_eq!(a.body_line("Second body.\n", 0), 4);
+        std::fs::write(&page.abs, "+++\ntitle = \"B\"\n+++\nSecond body.\n").unwrap();
+        let err = a.body().unwrap_err();
+        assert!(
+            err.message.contains("changed while lede was reading it"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
     fn sections_own_the_pages_below_them() {
         let config = crate::config::parse("title = \"t\"").unwrap();
         let mut d = Diagnostics::default();

@@ -27,6 +27,16 @@ fn fails(change: impl Fn(&TestSite), at: &str, says: &str) {
         snapshot(&site.out()),
         "the previous output must be left as it was"
     );
+    // Pages are written to a hidden work folder as they render; a failed build removes it.
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .expect("site folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".lede-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "work folders left behind: {leftovers:?}"
+    );
 }
 
 #[test]
