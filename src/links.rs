@@ -3,7 +3,9 @@
 //! `#fragment` on an `id` of its target page, and nothing may be fetched from another host.
 //! This covers links written in templates, which no earlier stage can see.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
@@ -17,17 +19,11 @@ pub struct Origin<'a> {
     pub template: String,
 }
 
-struct Attr<'a> {
-    name: &'a str,
-    value: String,
-    tag: &'a str,
-}
-
 /// What the link check needs from one rendered page, owned so the page's bytes can be
 /// written out and dropped before the whole site is checked.
 pub struct PageLinks {
     pub path: String,
-    ids: HashSet<String>,
+    ids: FxHashSet<String>,
     repeated: Vec<String>,
     links: Vec<Link>,
 }
@@ -43,24 +39,36 @@ struct Link {
 pub fn scan(o: &Output) -> PageLinks {
     let mut s = PageLinks {
         path: o.path.clone(),
-        ids: HashSet::new(),
+        ids: FxHashSet::default(),
         repeated: Vec::new(),
         links: Vec::new(),
     };
-    for a in attrs(&o.bytes) {
-        match a.name {
-            "id" if s.ids.contains(&a.value) => s.repeated.push(a.value),
-            "id" => {
-                s.ids.insert(a.value);
+    attrs(&o.bytes, |tag, name, value| {
+        let value = decode(value);
+        if name == b"id" {
+            if s.ids.contains(&value) {
+                s.repeated.push(value);
+            } else {
+                s.ids.insert(value);
             }
-            name => s.links.push(Link {
-                attr: if name == "src" { "src" } else { "href" },
-                fetched: name == "src" || a.tag.eq_ignore_ascii_case("link"),
-                value: a.value,
-            }),
+        } else {
+            s.links.push(Link {
+                attr: if name == b"src" { "src" } else { "href" },
+                fetched: name == b"src" || tag.eq_ignore_ascii_case(b"link"),
+                value,
+            });
         }
-    }
+    });
     s
+}
+
+fn decode(value: &[u8]) -> String {
+    let v = String::from_utf8_lossy(value);
+    if v.contains('&') {
+        v.replace("&amp;", "&")
+    } else {
+        v.into_owned()
+    }
 }
 
 pub fn check(
@@ -69,9 +77,9 @@ pub fn check(
     origins: &HashMap<&str, Origin<'_>>,
     diags: &mut Diagnostics,
 ) {
-    let ids: HashMap<&str, &HashSet<String>> =
+    let ids: FxHashMap<&str, &FxHashSet<String>> =
         pages.iter().map(|p| (p.path.as_str(), &p.ids)).collect();
-    let files: HashSet<&str> = pages
+    let files: FxHashSet<&str> = pages
         .iter()
         .map(|p| p.path.as_str())
         .chain(statics.iter().map(String::as_str))
@@ -85,8 +93,8 @@ pub fn check(
 
 fn check_page(
     page: &PageLinks,
-    files: &HashSet<&str>,
-    ids: &HashMap<&str, &HashSet<String>>,
+    files: &FxHashSet<&str>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
     origins: &HashMap<&str, Origin<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -106,8 +114,8 @@ fn check_page(
 fn check_link(
     from: &str,
     a: &Link,
-    files: &HashSet<&str>,
-    ids: &HashMap<&str, &HashSet<String>>,
+    files: &FxHashSet<&str>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
 ) -> Result<(), String> {
     let v = a.value.as_str();
     if v.is_empty() {
@@ -232,67 +240,78 @@ fn located(
     }
 }
 
-/// Every attribute in a document, with the name of its tag. A small scanner is enough: the
-/// input is HTML we just rendered, not arbitrary markup.
-fn attrs(html: &[u8]) -> impl Iterator<Item = Attr<'_>> {
-    let text = std::str::from_utf8(html).unwrap_or("");
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(lt) = rest.find('<') {
+/// Calls `found(tag, name, value)` for every `href`, `src` and `id` attribute in a document.
+/// A small byte scanner is enough: the input is HTML we just rendered, not arbitrary
+/// markup, and it only splits at ASCII delimiters, so every piece stays valid UTF-8.
+fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
+    let mut rest = html;
+    while let Some(lt) = memchr::memchr(b'<', rest) {
         rest = &rest[lt + 1..];
-        if rest.starts_with("!--") {
-            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+        if rest.starts_with(b"!--") {
+            rest = memchr::memmem::find(rest, b"-->").map_or(&[], |e| &rest[e + 3..]);
             continue;
         }
-        let end = rest.find('>').unwrap_or(rest.len());
+        let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
         let inside = &rest[..end];
         let tag_end = inside
-            .find(|c: char| c.is_whitespace() || c == '/')
+            .iter()
+            .position(|&c| c.is_ascii_whitespace() || c == b'/')
             .unwrap_or(inside.len());
         let tag = &inside[..tag_end];
-        parse_attrs(tag, &inside[tag_end..], &mut out);
-        if tag.eq_ignore_ascii_case("script") || tag.eq_ignore_ascii_case("style") {
-            let close = format!("</{tag}");
-            rest = rest.find(&close).map_or("", |e| &rest[e..]);
+        parse_attrs(tag, &inside[tag_end..], &mut found);
+        if tag.eq_ignore_ascii_case(b"script") || tag.eq_ignore_ascii_case(b"style") {
+            let close = [b"</", tag].concat();
+            rest = memchr::memmem::find(rest, &close).map_or(&[], |e| &rest[e..]);
         } else {
             rest = &rest[end..];
         }
     }
-    out.into_iter()
 }
 
-fn parse_attrs<'a>(tag: &'a str, mut s: &'a str, out: &mut Vec<Attr<'a>>) {
+/// `s` without its leading whitespace (and slashes, if `also_slash`).
+fn skip(s: &[u8], also_slash: bool) -> &[u8] {
+    let n = s
+        .iter()
+        .take_while(|&&c| c.is_ascii_whitespace() || (also_slash && c == b'/'))
+        .count();
+    &s[n..]
+}
+
+fn parse_attrs(tag: &[u8], mut s: &[u8], found: &mut impl FnMut(&[u8], &[u8], &[u8])) {
     loop {
-        s = s.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        s = skip(s, true);
         let name_end = s
-            .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+            .iter()
+            .position(|&c| c.is_ascii_whitespace() || c == b'=' || c == b'/')
             .unwrap_or(s.len());
         if name_end == 0 {
             return;
         }
         let name = &s[..name_end];
-        s = s[name_end..].trim_start();
-        let Some(after) = s.strip_prefix('=') else {
+        s = skip(&s[name_end..], false);
+        let Some(after) = s.strip_prefix(b"=") else {
             continue;
         };
-        let after = after.trim_start();
-        let (value, rest) = match after.chars().next() {
-            Some(q @ ('"' | '\'')) => {
+        let after = skip(after, false);
+        let (value, rest) = match after.first() {
+            Some(&q @ (b'"' | b'\'')) => {
                 let body = &after[1..];
-                let e = body.find(q).unwrap_or(body.len());
-                (&body[..e], body.get(e + 1..).unwrap_or(""))
+                let e = memchr::memchr(q, body).unwrap_or(body.len());
+                (&body[..e], body.get(e + 1..).unwrap_or(&[]))
             }
             _ => {
-                let e = after.find(char::is_whitespace).unwrap_or(after.len());
+                let e = after
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .unwrap_or(after.len());
                 (&after[..e], &after[e..])
             }
         };
-        if matches!(name, "href" | "src" | "id") {
-            out.push(Attr {
-                name,
-                value: value.replace("&amp;", "&"),
-                tag,
-            });
+        // HTML names are case-insensitive: a template may write `HREF`.
+        for known in [&b"href"[..], b"src", b"id"] {
+            if name.eq_ignore_ascii_case(known) {
+                found(tag, known, value);
+            }
         }
         s = rest;
     }
@@ -350,6 +369,29 @@ mod tests {
         assert_eq!(errs.len(), 5, "{errs:?}");
         assert!(errs.iter().any(|e| e.contains("it is a folder")));
         assert!(errs.iter().any(|e| e.contains("no element with id `nope`")));
+    }
+
+    #[test]
+    fn the_scanner_reads_quoting_styles_and_skips_comments_and_scripts() {
+        let errs = run(&[(
+            "index.html",
+            concat!(
+                r##"<p id=top><a class=x href='#top'>a</a> <a href=#top>b</a></p>"##,
+                r##"<!-- <a href="gone.html"> --><script>let s = '<a href="gone.html">';</script>"##,
+                r##"<a href="index.html?a=1&amp;b=2#top">c</a><p id="top"></p>"##,
+                r##"<A HREF="missing.html">d</A><img src = "also-missing.png">"##,
+            ),
+        )]);
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.contains("`top` appears twice")),
+            "{errs:?}"
+        );
+        assert!(errs.iter().any(|e| e.contains("missing.html")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.contains("also-missing.png")),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -141,7 +143,8 @@ pub struct Site {
     pub config: Config,
     /// Sorted by path under `content/`.
     pub pages: Vec<Page>,
-    by_ref: HashMap<String, usize>,
+    /// Fx-hashed: looked up for every link of every page, and iteration order never matters.
+    by_ref: FxHashMap<String, usize>,
     /// Per page: the pages whose `parent` it is, in path order (empty unless a section).
     kids: Vec<Vec<usize>>,
     /// Quotes by id; ids are unique across the site.
