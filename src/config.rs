@@ -22,6 +22,18 @@ pub struct Config {
     pub nav: Vec<NavEntry>,
     #[serde(default)]
     pub extra: toml::Table,
+    /// The file's text, to point errors found later (a broken `ref`) at their line.
+    #[serde(skip)]
+    text: String,
+}
+
+impl Config {
+    /// Line of the first occurrence of `needle` in `lede.toml` (1 if absent).
+    pub fn line_of(&self, needle: &str) -> usize {
+        self.text
+            .find(needle)
+            .map_or(1, |i| line_col(&self.text, i).0)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -50,10 +62,12 @@ pub fn load(root: &Path) -> Result<Config, Diagnostic> {
 }
 
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
-    toml::from_str(text).map_err(|e| {
+    let mut config: Config = toml::from_str(text).map_err(|e| {
         let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
         toml_error(CONFIG_FILE, line, col, e.message())
-    })
+    })?;
+    config.text = text.to_string();
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -106,22 +106,27 @@ impl Page {
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
     pub fn extra_refs(&self) -> Vec<String> {
-        fn walk(v: &toml::Value, out: &mut Vec<String>) {
-            match v {
-                toml::Value::String(s) if s.starts_with(REF_PREFIX) => out.push(s.clone()),
-                toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-                toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
-                _ => {}
-            }
-        }
-        let mut out = Vec::new();
-        self.fm.extra.values().for_each(|v| walk(v, &mut out));
-        out
+        refs_in(&self.fm.extra)
     }
 
     pub fn error(&self, line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(&self.shown, line, message)
     }
+}
+
+/// Every `@/…` string anywhere in a TOML table (an `[extra]`), in order.
+pub fn refs_in(table: &toml::Table) -> Vec<String> {
+    fn walk(v: &toml::Value, out: &mut Vec<String>) {
+        match v {
+            toml::Value::String(s) if s.starts_with(REF_PREFIX) => out.push(s.clone()),
+            toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    table.values().for_each(|v| walk(v, &mut out));
+    out
 }
 
 /// Where a quote is declared: page index and position in its `quotes` list.

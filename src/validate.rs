@@ -25,7 +25,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
         .and_then(|i| site.page(i).kept_body())
         .map(Normalized::new);
     let verified = verify_quotes(site, source.as_ref(), diags);
-    check_nav(site, diags);
+    check_config(site, diags);
     for page in &site.pages {
         check_extra_refs(site, page, diags);
         if let Some(compare) = &page.fm.compare {
@@ -72,28 +72,40 @@ fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnosti
     verified
 }
 
-fn check_nav(site: &Site, diags: &mut Diagnostics) {
-    for entry in &site.config.nav {
+/// `lede.toml`: every nav entry and every `@/` string in its `[extra]` must resolve, whether
+/// or not a template uses it yet.
+fn check_config(site: &Site, diags: &mut Diagnostics) {
+    let config = &site.config;
+    for entry in &config.nav {
         if let Err(why) = site.resolve(&entry.target) {
             diags.push(
                 Diagnostic::error(
                     crate::config::CONFIG_FILE,
-                    1,
+                    config.line_of(&format!("\"{}\"", entry.target)),
                     format!("nav entry `{}`: {why}", entry.title),
                 )
                 .with_hint("nav `ref` values are page references like `@/article.md`"),
             );
         }
     }
+    for r in crate::site::refs_in(&config.extra) {
+        if let Err(why) = resolve_any(site, &r) {
+            diags.push(
+                Diagnostic::error(crate::config::CONFIG_FILE, config.line_of(&r), why)
+                    .with_hint(REF_HINT),
+            );
+        }
+    }
 }
+
+const REF_HINT: &str =
+    "references look like `@/figures/name.md`, or `@/figures/name.md#quote-id` for a quote";
 
 /// Every string in `[extra]` that starts with `@/` must resolve (to a quote when it has `#`).
 fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) {
     for r in page.extra_refs() {
         if let Err(why) = resolve_any(site, &r) {
-            diags.push(page.error(page.line_of(&r), why).with_hint(
-                "references look like `@/figures/name.md`, or `@/figures/name.md#quote-id` for a quote",
-            ));
+            diags.push(page.error(page.line_of(&r), why).with_hint(REF_HINT));
         }
     }
 }

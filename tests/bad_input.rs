@@ -396,3 +396,33 @@ fn a_build_killed_mid_way_leaves_the_previous_site_in_place() {
     assert!(!tmp_exists(), "leftover work folders are removed");
     assert!(site.page("bulk/p2999.html").contains("Page 2999"));
 }
+
+#[test]
+fn nav_entry_pointing_nowhere() {
+    fails(
+        |s| {
+            s.edit(
+                "lede.toml",
+                "ref = \"@/compare.md\"",
+                "ref = \"@/comparison.md\"",
+            );
+        },
+        "lede.toml:14:",
+        "nav entry `Side by side`",
+    );
+}
+
+#[test]
+fn site_extra_reference_is_checked_even_when_no_template_uses_it() {
+    fails(
+        |s| {
+            s.edit(
+                "lede.toml",
+                "credit = \"The Harbour Gazette\"",
+                "credit = \"The Harbour Gazette\"\nlead = \"@/reprot.md\"",
+            );
+        },
+        "lede.toml:18:",
+        "@/reprot.md",
+    );
+}
