@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::Annotation;
 use crate::quotes::{self, Normalized};
-use crate::site::{Site, root_prefix};
+use crate::site::{Site, quote_anchor, root_prefix};
 use crate::validate::Verified;
 
 pub fn source_annotations(
@@ -45,15 +45,16 @@ pub fn source_annotations(
                 "Quote by "
             };
             let anchor = if n == 0 {
-                format!(" id=\"q-{id}\"")
+                format!(" id=\"{}\"", quote_anchor(id))
             } else {
                 String::new()
             };
             let mut close = "</span>".to_string();
             if n == last && spoken {
                 close.push_str(&format!(
-                    "<a class=\"quote-by\" href=\"{root}{}#q-{id}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
+                    "<a class=\"quote-by\" href=\"{root}{}#{}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
                     speaker.url,
+                    quote_anchor(id),
                     escape(&speaker.fm.title)
                 ));
             }

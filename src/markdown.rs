@@ -69,16 +69,41 @@ pub fn render(
 }
 
 /// Renders a short string (a summary in front matter) without the wrapping `<p>`.
-pub fn render_inline(text: &str) -> String {
+/// A short Markdown string (a comparison cell's summary) as inline HTML: one paragraph loses
+/// its `<p>`. `@/` links are resolved like a page body's; the first that fails is the error.
+pub fn render_inline(
+    text: &str,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut errors = Vec::new();
+    let events: Vec<Event<'_>> = Parser::new_ext(text, options())
+        .map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite(&dest_url, resolve, 0, &mut errors),
+                title,
+                id,
+            }),
+            other => other,
+        })
+        .collect();
+    if let Some((_, why)) = errors.into_iter().next() {
+        return Err(why);
+    }
     let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(text, options()));
+    html::push_html(&mut out, events.into_iter());
     let trimmed = out.trim_end();
     match trimmed
         .strip_prefix("<p>")
         .and_then(|s| s.strip_suffix("</p>"))
     {
-        Some(inner) if !inner.contains("<p>") => inner.to_string(),
-        _ => out,
+        Some(inner) if !inner.contains("<p>") => Ok(inner.to_string()),
+        _ => Ok(out),
     }
 }
 
@@ -282,6 +307,16 @@ mod tests {
 
     #[test]
     fn inline_render_drops_the_paragraph() {
-        assert_eq!(render_inline("a *b*"), "a <em>b</em>");
+        let none = |r: &str| Err::<String, String>(format!("no {r}"));
+        assert_eq!(render_inline("a *b*", &none).unwrap(), "a <em>b</em>");
+        let some = |r: &str| Ok::<String, String>(format!("../{}", &r[2..]));
+        assert_eq!(
+            render_inline("see [A](@/a.md#x)", &some).unwrap(),
+            r#"see <a href="../a.md#x">A</a>"#
+        );
+        assert_eq!(
+            render_inline("[A](@/gone.md)", &none).unwrap_err(),
+            "no @/gone.md"
+        );
     }
 }

@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use tera::{Map, Value};
 
 use crate::frontmatter::CompareDecl;
-use crate::site::{Page, QuoteAt, Site};
+use crate::site::{Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
 
 /// Template values for the whole site, shared by every page render.
@@ -22,6 +23,9 @@ pub struct Model {
     pub quotes: HashMap<String, Value>,
     /// By page index: the resolved `[compare]` table.
     pub compares: HashMap<usize, Value>,
+    /// Every page and quote reference → [`Site::href`], for links in template-rendered
+    /// Markdown (the `markdown` filter), which runs where the `Site` is out of reach.
+    hrefs: FxHashMap<String, String>,
 }
 
 impl Model {
@@ -57,11 +61,37 @@ impl Model {
                 Some((i, compare_value(site, c, &shallow, &quotes)))
             })
             .collect();
+        let page_refs = site.pages.iter().map(Page::reference);
+        let quote_refs = site.quotes.values().map(|at| quote_ref(site, *at));
+        let hrefs = page_refs
+            .chain(quote_refs)
+            .filter_map(|r| site.href(&r).ok().map(|h| (r, h)))
+            .collect();
         Model {
             pages,
             by_ref,
             quotes,
             compares,
+            hrefs,
+        }
+    }
+}
+
+impl Model {
+    /// [`Site::href`] of `@/path.md` or `@/path.md#fragment`.
+    pub fn url_of(&self, reference: &str) -> Result<String, String> {
+        if let Some(href) = self.hrefs.get(reference) {
+            return Ok(href.clone());
+        }
+        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        match self.hrefs.get(path) {
+            Some(url) if !fragment.is_empty() => Ok(format!("{url}#{fragment}")),
+            _ => {
+                let pages = self.by_ref.keys().map(String::as_str);
+                let hint = crate::diagnostics::did_you_mean(path, pages)
+                    .map_or(String::new(), |b| format!("; did you mean `{b}`?"));
+                Err(format!("`{path}` does not exist{hint}"))
+            }
         }
     }
 }
@@ -121,9 +151,9 @@ fn quote_value(site: &Site, at: QuoteAt) -> Value {
     let speaker = site.page(at.page);
     let q = site.quote(at);
     let id = q.id.get_ref();
-    let source_url = site
-        .source
-        .map_or(String::new(), |s| format!("{}#q-{id}", site.page(s).url));
+    let source_url = site.source.map_or(String::new(), |s| {
+        format!("{}#{}", site.page(s).url, quote_anchor(id))
+    });
     map([
         ("id", Value::from(id.as_str())),
         ("ref", Value::from(quote_ref(site, at))),
@@ -135,9 +165,12 @@ fn quote_value(site: &Site, at: QuoteAt) -> Value {
         ),
         ("reported", Value::from(q.reported)),
         ("note", Value::from(q.note.as_str())),
-        ("anchor", Value::from(format!("q-{id}"))),
+        ("anchor", Value::from(quote_anchor(id))),
         ("source_url", Value::from(source_url)),
-        ("page_url", Value::from(format!("{}#q-{id}", speaker.url))),
+        (
+            "page_url",
+            Value::from(site.href(&quote_ref(site, at)).unwrap_or_default()),
+        ),
         ("is_passage", Value::from(Some(at.page) == site.source)),
         (
             "speaker",

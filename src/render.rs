@@ -94,11 +94,7 @@ fn render_page(
     let page = site.page(i);
     let root = root_prefix(&page.url);
     let mut link_errors = Vec::new();
-    let resolve = |r: &str| -> Result<String, String> {
-        let t = site.resolve(r)?;
-        let frag = t.fragment.map_or(String::new(), |f| format!("#{f}"));
-        Ok(format!("{root}{}{frag}", site.page(t.page).url))
-    };
+    let resolve = |r: &str| site.href(r).map(|href| format!("{root}{href}"));
     let anns = if site.source == Some(i) { anns } else { &[] };
     let body = page.body().map_err(|d| vec![d])?;
     let content = markdown::render(&body, &resolve, anns, &mut link_errors);
@@ -221,9 +217,21 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>) {
     tera.register_function("get_quote", move |kwargs: Kwargs, _: &State| {
         lookup(&m.quotes, &kwargs, "get_quote")
     });
-    tera.register_filter("markdown", |s: &str, _: Kwargs, _: &State| {
-        Value::safe_string(&markdown::render_inline(s))
-    });
+    // `@/` links resolve relative to the page being rendered: its `root`, unless given.
+    let m = Arc::clone(model);
+    tera.register_filter(
+        "markdown",
+        move |s: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let root = match kwargs.get::<String>("root")? {
+                Some(r) => r,
+                None => state.get::<String>("root")?.unwrap_or_default(),
+            };
+            let resolve = |r: &str| m.url_of(r).map(|u| format!("{root}{u}"));
+            markdown::render_inline(s, &resolve)
+                .map(|html| Value::safe_string(&html))
+                .map_err(|why| tera::Error::message(format!("markdown: broken link: {why}")))
+        },
+    );
 }
 
 fn lookup(

@@ -114,6 +114,11 @@ impl Page {
     }
 }
 
+/// The `id` a quote's text carries wherever it is shown (the source, its speaker's page).
+pub fn quote_anchor(id: &str) -> String {
+    format!("q-{id}")
+}
+
 /// Every `@/…` string anywhere in a TOML table (an `[extra]`), in order.
 pub fn refs_in(table: &toml::Table) -> Vec<String> {
     fn walk(v: &toml::Value, out: &mut Vec<String>) {
@@ -242,6 +247,22 @@ impl Site {
                 Err(msg)
             }
         }
+    }
+
+    /// Where a reference lands, from the site root: the page's URL, plus the quote's anchor
+    /// when the fragment names one of the page's quotes (`@/figures/a.md#jobs` →
+    /// `figures/a.html#q-jobs`), or the fragment as written.
+    pub fn href(&self, reference: &str) -> Result<String, String> {
+        let t = self.resolve(reference)?;
+        let page = self.page(t.page);
+        let fragment = match t.fragment {
+            None => String::new(),
+            Some(f) if page.fm.quotes.iter().any(|q| *q.id.get_ref() == f) => {
+                format!("#{}", quote_anchor(&f))
+            }
+            Some(f) => format!("#{f}"),
+        };
+        Ok(format!("{}{fragment}", page.url))
     }
 
     /// Resolves a quote reference `@/page.md#quote-id` to the declared quote.

@@ -180,6 +180,15 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
                 diags.push(page.error(line, format!("row `{id}`, column `{key}` needs a `summary` and at least one `backing` quote"))
                     .with_hint("every claim on the comparison is backed by a quote or passage; write `silent = true` where the article does not say"));
             }
+            if let Some((r, why)) = broken_summary_link(site, &cell.summary) {
+                diags.push(
+                    page.error(
+                        page.line_of(&r),
+                        format!("row `{id}`, column `{key}` summary: broken link: {why}"),
+                    )
+                    .with_hint(REF_HINT),
+                );
+            }
             for b in &cell.backing {
                 if let Err(why) = site.resolve_quote(b.get_ref()) {
                     diags.push(page.error(
@@ -190,6 +199,21 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
             }
         }
     }
+}
+
+/// The first `@/` link in a summary that does not resolve, found here so the error names the
+/// content file rather than the template that renders the summary.
+fn broken_summary_link(site: &Site, summary: &str) -> Option<(String, String)> {
+    let broken = std::cell::RefCell::new(None);
+    let resolve = |r: &str| {
+        site.resolve(r).map(|_| String::new()).inspect_err(|why| {
+            broken
+                .borrow_mut()
+                .get_or_insert((r.to_string(), why.clone()));
+        })
+    };
+    let _ = crate::markdown::render_inline(summary, &resolve);
+    broken.into_inner()
 }
 
 /// A row's anchor: its `id`, else its topic made into a slug.
