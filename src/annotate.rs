@@ -27,41 +27,22 @@ pub fn source_annotations(
     for (id, range) in &verified.quote_spans {
         let at = site.quotes[id];
         let speaker = site.page(at.page);
-        let spoken = at.page != src;
+        // The article's own passages have no speaker badge; a speaker's words point to the
+        // badge that names them (their own, or that of a quote of theirs around them).
+        let owner = (at.page != src).then(|| badge_owner(site, verified, id));
+        let class = match (owner, site.quote(at).reported) {
+            (None, _) => "passage",
+            // The article's words about someone, not their words: never shown as a quote.
+            (Some(_), true) => "reported",
+            (Some(_), false) => "quote",
+        };
         let pieces = paragraph_pieces(body, range.clone());
         let last = pieces.len().saturating_sub(1);
         for (n, piece) in pieces.into_iter().enumerate() {
-            // A reported view is the article's words about someone, not their words: it is
-            // marked and announced as such, never as a quote.
-            let reported = site.quote(at).reported;
-            let class = match (spoken, reported) {
-                (false, _) => "passage",
-                (true, true) => "reported",
-                (true, false) => "quote",
-            };
-            let label = if reported {
-                "The article reports on "
-            } else {
-                "Quote by "
-            };
-            let anchor = if n == 0 {
-                format!(" id=\"{}\"", quote_anchor(id))
-            } else {
-                String::new()
-            };
-            let mut close = "</span>".to_string();
-            if n == last && spoken {
-                close.push_str(&format!(
-                    "<a class=\"quote-by\" href=\"{root}{}#{}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
-                    speaker.url,
-                    quote_anchor(id),
-                    escape(&speaker.fm.title)
-                ));
-            }
             let ann = Annotation {
-                range: piece,
-                open: format!("<span class=\"{class}\"{anchor}>"),
-                close,
+                range: piece.clone(),
+                open: span_open(class, id, n == 0, owner),
+                close: "</span>".into(),
             };
             if anns.iter().any(|a| crosses(&a.range, &ann.range)) {
                 let q = site.quote(at);
@@ -71,11 +52,104 @@ pub fn source_annotations(
                 break;
             }
             anns.push(ann);
+            if n == last && owner == Some(id.as_str()) {
+                let p = badge_at(body, piece.end, enclosing_end(verified, id, body.len()));
+                anns.push(Annotation {
+                    range: p..p,
+                    open: badge(site, id, &root),
+                    close: String::new(),
+                });
+            }
         }
     }
     add_mentions(site, src, body, &root, &mut anns);
     anns.sort_by_key(|a| (a.range.start, std::cmp::Reverse(a.range.end)));
     anns
+}
+
+/// The quote whose badge names `id`'s speaker: the outermost quote of the same speaker
+/// around it, or itself. One badge then names them all (two side by side would read as two
+/// speakers).
+fn badge_owner<'v>(site: &Site, verified: &'v Verified, id: &'v str) -> &'v str {
+    let range = &verified.quote_spans[id];
+    let speaker = site.quotes[id].page;
+    verified
+        .quote_spans
+        .iter()
+        .filter(|(other, r)| {
+            site.quotes[other.as_str()].page == speaker
+                && r.start <= range.start
+                && range.end <= r.end
+        })
+        .max_by_key(|(_, r)| r.len())
+        .map_or(id, |(other, _)| other.as_str())
+}
+
+/// The opening tag around one paragraph of a quote.
+fn span_open(class: &str, id: &str, first: bool, owner: Option<&str>) -> String {
+    let anchor = if first {
+        format!(" id=\"{}\"", quote_anchor(id))
+    } else {
+        String::new()
+    };
+    let described = owner.map_or(String::new(), |o| {
+        format!(" aria-describedby=\"{}\"", badge_id(o))
+    });
+    format!("<span class=\"{class}\"{anchor}{described}>")
+}
+
+fn badge_id(id: &str) -> String {
+    format!("by-{}", quote_anchor(id))
+}
+
+/// The speaker badge after a quote: a link to the quote on the speaker's page, announced as
+/// "Quote by …" (or "The article reports on …" for a reported view).
+fn badge(site: &Site, id: &str, root: &str) -> String {
+    let at = site.quotes[id];
+    let speaker = site.page(at.page);
+    let label = if site.quote(at).reported {
+        "The article reports on "
+    } else {
+        "Quote by "
+    };
+    format!(
+        "<a class=\"quote-by\" id=\"{}\" href=\"{root}{}#{}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
+        badge_id(id),
+        speaker.url,
+        quote_anchor(id),
+        escape(&speaker.fm.title)
+    )
+}
+
+/// The end of the innermost quote around `id` (or `limit`): a badge may not move past it.
+fn enclosing_end(verified: &Verified, id: &str, limit: usize) -> usize {
+    let range = &verified.quote_spans[id];
+    verified
+        .quote_spans
+        .iter()
+        .filter(|(other, r)| *other != id && r.start <= range.start && range.end < r.end)
+        .map(|(_, r)| r.end)
+        .fold(limit, usize::min)
+}
+
+/// Where a speaker badge goes: after the punctuation and closing quote marks that end the
+/// quoted words (`…circles,”`), so it does not split them from the quote, but not past
+/// `limit` and never into a word (`Iran’s`).
+fn badge_at(body: &str, end: usize, limit: usize) -> usize {
+    let closing = |c: char| ",.;:!?…”’\"')]»".contains(c);
+    let mut p = end;
+    for c in body[end..].chars() {
+        if !closing(c) || p + c.len_utf8() > limit {
+            break;
+        }
+        p += c.len_utf8();
+    }
+    let next = body[p..].chars().next();
+    if next.is_some_and(char::is_alphanumeric) {
+        end
+    } else {
+        p
+    }
 }
 
 /// First use of each page's `mentions` in the source links to that page.
@@ -192,6 +266,28 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn badges_go_after_closing_punctuation_but_not_into_words_or_past_a_limit() {
+        let body = "“an expansion of circles,” he said; Iran’s view.";
+        let end = body.find(',').unwrap();
+        assert_eq!(
+            &body[badge_at(body, end, body.len())..],
+            " he said; Iran’s view."
+        );
+        assert_eq!(
+            badge_at(body, end, end + 1),
+            end + 1,
+            "stops at the enclosing quote's end"
+        );
+        let word = body.find("’s").unwrap();
+        assert_eq!(
+            badge_at(body, word, body.len()),
+            word,
+            "never inside `Iran’s`"
+        );
+        assert_eq!(badge_at(body, body.len() - 1, body.len()), body.len());
+    }
 
     #[test]
     fn pieces_split_at_blank_lines() {

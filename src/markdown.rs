@@ -132,12 +132,21 @@ fn is_block_end(end: &TagEnd) -> bool {
     )
 }
 
+/// What happens at an annotation boundary; the order is the order at one position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Bound {
+    Close,
+    /// An annotation with an empty range: its `open` is inserted there, nothing is wrapped.
+    Point,
+    Open,
+}
+
 /// Inserts annotation tags between text events, splitting text at annotation boundaries.
 struct Weaver<'a> {
     body: &'a str,
     annotations: &'a [Annotation],
-    /// (position, is_open, annotation index), in emission order.
-    bounds: Vec<(usize, bool, usize)>,
+    /// (position, kind, annotation index), in emission order.
+    bounds: Vec<(usize, Bound, usize)>,
     next: usize,
     open: Vec<usize>,
     closed: Vec<bool>,
@@ -147,17 +156,21 @@ impl<'a> Weaver<'a> {
     fn new(body: &'a str, annotations: &'a [Annotation]) -> Self {
         let mut bounds = Vec::with_capacity(annotations.len() * 2);
         for (i, a) in annotations.iter().enumerate() {
-            bounds.push((a.range.start, true, i));
-            bounds.push((a.range.end, false, i));
+            if a.range.is_empty() {
+                bounds.push((a.range.start, Bound::Point, i));
+            } else {
+                bounds.push((a.range.start, Bound::Open, i));
+                bounds.push((a.range.end, Bound::Close, i));
+            }
         }
-        // At one position: closes first (inner first), then opens (outer first).
+        // At one position: closes first (inner first), then points, then opens (outer first).
         bounds.sort_by(|x, y| {
-            let key = |b: &(usize, bool, usize)| {
+            let key = |b: &(usize, Bound, usize)| {
                 let a = &annotations[b.2];
-                let nest = if b.1 {
-                    usize::MAX - a.range.end
-                } else {
-                    usize::MAX - a.range.start
+                let nest = match b.1 {
+                    Bound::Open => usize::MAX - a.range.end,
+                    Bound::Close => usize::MAX - a.range.start,
+                    Bound::Point => 0,
                 };
                 (b.0, b.1, nest)
             };
@@ -203,10 +216,11 @@ impl<'a> Weaver<'a> {
 
     /// Emits boundaries up to `pos`: opens only when `opens` (before text), closes always.
     fn emit_until(&mut self, pos: usize, opens: bool, events: &mut Vec<Event<'a>>) {
-        while let Some(&(p, is_open, _)) = self.bounds.get(self.next) {
+        while let Some(&(p, kind, _)) = self.bounds.get(self.next) {
             // After text, an open exactly at its end waits for the next text; one inside text
-            // we could not split is emitted late rather than lost.
-            if p > pos || (is_open && !opens && p == pos) {
+            // we could not split is emitted late rather than lost. A point at the end of text
+            // belongs to it (a badge after a paragraph's last word).
+            if p > pos || (kind == Bound::Open && !opens && p == pos) {
                 break;
             }
             self.emit_one(events);
@@ -214,10 +228,12 @@ impl<'a> Weaver<'a> {
     }
 
     fn emit_one(&mut self, events: &mut Vec<Event<'a>>) {
-        let (_, is_open, i) = self.bounds[self.next];
+        let (_, kind, i) = self.bounds[self.next];
         self.next += 1;
         let a = &self.annotations[i];
-        if is_open {
+        if kind == Bound::Point {
+            events.push(Event::InlineHtml(CowStr::from(a.open.clone())));
+        } else if kind == Bound::Open {
             self.open.push(i);
             events.push(Event::InlineHtml(CowStr::from(a.open.clone())));
         } else if !self.closed[i] && self.open.contains(&i) {
@@ -290,6 +306,35 @@ mod tests {
         let mut errors = Vec::new();
         let html = render(body, &no_refs, &anns, &mut errors);
         assert_eq!(html, "<p>He said <q1>it is <m>fine</m> today</q1>.</p>\n");
+    }
+
+    #[test]
+    fn an_empty_range_inserts_after_closes_and_before_opens() {
+        let body = "“Fine,” he said. “Next.”";
+        let at = |s: &str| body.find(s).unwrap();
+        let span = |r: std::ops::Range<usize>| Annotation {
+            range: r,
+            open: "<q>".into(),
+            close: "</q>".into(),
+        };
+        let point = |p: usize| Annotation {
+            range: p..p,
+            open: "<by/>".into(),
+            close: String::new(),
+        };
+        let anns = vec![
+            span(at("Fine")..at(",")),
+            point(at(" he")),
+            span(at("Next")..at(".”")),
+            point(at(".”")),
+            span(at(".”")..body.len()),
+        ];
+        let mut errors = Vec::new();
+        let html = render(body, &no_refs, &anns, &mut errors);
+        assert_eq!(
+            html,
+            "<p>“<q>Fine</q>,”<by/> he said. “<q>Next</q><by/><q>.”</q></p>\n"
+        );
     }
 
     #[test]

@@ -321,3 +321,47 @@ fn lede_check_passes_on_the_explainer() {
     run.assert_ok();
     assert!(run.stdout.contains("No errors"), "{}", run.stdout);
 }
+
+/// In the article, each speaker badge follows the quote's closing punctuation (`…circles,”
+/// Velayati`, not `…circles Velayati,”`), a quote inside another by the same speaker shares
+/// its badge (no two badges side by side), and every quoted span points at its badge.
+#[test]
+fn speaker_badges_follow_the_punctuation_and_name_each_speaker_once() {
+    let site = built();
+    let html = site.page("article.html");
+    let badges: Vec<usize> = html
+        .match_indices("<a class=\"quote-by\"")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(badges.len() >= 10, "the article has speaker badges");
+    let mut badge_ids = Vec::new();
+    for &start in &badges {
+        let end = start + html[start..].find("</a>").expect("badge closes") + "</a>".len();
+        let after = html[end..].chars().next();
+        assert!(
+            !after.is_some_and(|c| ",.;:!?”’".contains(c)),
+            "punctuation after a badge: {}",
+            &html[start.saturating_sub(60)..(end + 10).min(html.len())]
+        );
+        let between = html[end..].trim_start().trim_start_matches("</span>");
+        assert!(
+            !between.starts_with("<a class=\"quote-by\""),
+            "two badges side by side: {}",
+            &html[start..(end + 200).min(html.len())]
+        );
+        let id_at = start + html[start..end].find("id=\"").expect("badge id") + 4;
+        badge_ids.push(&html[id_at..id_at + html[id_at..].find('"').expect("id ends")]);
+    }
+    for (i, _) in html
+        .match_indices("<span class=\"quote\"")
+        .chain(html.match_indices("<span class=\"reported\""))
+    {
+        let tag = &html[i..i + html[i..].find('>').expect("tag ends")];
+        let target = tag
+            .split("aria-describedby=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap_or_else(|| panic!("no aria-describedby: {tag}"));
+        assert!(badge_ids.contains(&target), "{tag} points at no badge");
+    }
+}
