@@ -30,9 +30,7 @@ pub struct Config {
 impl Config {
     /// Line of the first occurrence of `needle` in `lede.toml` (1 if absent).
     pub fn line_of(&self, needle: &str) -> usize {
-        self.text
-            .find(needle)
-            .map_or(1, |i| line_col(&self.text, i).0)
+        crate::diagnostics::line_of(&self.text, needle)
     }
 }
 

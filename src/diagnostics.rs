@@ -170,6 +170,21 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c.to_string())
 }
 
+/// "; did you mean `x`?" when a close candidate exists, else nothing: the end of a
+/// "does not exist" message.
+pub fn did_you_mean_suffix<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    did_you_mean(wrong, candidates).map_or(String::new(), |b| format!("; did you mean `{b}`?"))
+}
+
+/// Line of the first occurrence of `needle` in `text` (1 if absent): a best effort for
+/// values whose position the parser does not keep.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(1, |i| line_col(text, i).0)
+}
+
 /// 1-based line and column of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

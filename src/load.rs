@@ -40,12 +40,7 @@ pub struct ContentFile {
 impl ContentFile {
     /// The file's text, which must be UTF-8.
     pub fn read(&self) -> Result<String, Diagnostic> {
-        Self::read_at(&self.shown, &self.abs)
-    }
-
-    /// Reads `abs` as UTF-8, naming it `shown` in errors.
-    pub fn read_at(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
-        read_utf8(shown, abs)
+        read_utf8(&self.shown, &self.abs)
     }
 }
 
@@ -169,7 +164,8 @@ fn read_text(dir: &str, rel: String, abs: &Path) -> Result<TextFile, Diagnostic>
     Ok(TextFile { rel, shown, text })
 }
 
-fn read_utf8(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
+/// Reads `abs` as UTF-8, naming it `shown` in errors.
+pub fn read_utf8(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(abs)
         .map_err(|e| Diagnostic::error(shown, 1, format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -38,20 +38,6 @@ pub fn render(
     let mut events = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = rewrite(&dest_url, resolve, range.start, errors);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
             Event::Text(text) => weaver.text(text, range, &mut events),
             Event::End(end) => {
                 if is_block_end(&end) {
@@ -59,7 +45,7 @@ pub fn render(
                 }
                 events.push(Event::End(end));
             }
-            other => events.push(other),
+            other => events.push(rewrite_link(other, resolve, range.start, errors)),
         }
     }
     weaver.close_all(&mut events);
@@ -68,7 +54,6 @@ pub fn render(
     out
 }
 
-/// Renders a short string (a summary in front matter) without the wrapping `<p>`.
 /// A short Markdown string (a comparison cell's summary) as inline HTML: one paragraph loses
 /// its `<p>`. `@/` links are resolved like a page body's; the first that fails is the error.
 pub fn render_inline(
@@ -77,20 +62,7 @@ pub fn render_inline(
 ) -> Result<String, String> {
     let mut errors = Vec::new();
     let events: Vec<Event<'_>> = Parser::new_ext(text, options())
-        .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: rewrite(&dest_url, resolve, 0, &mut errors),
-                title,
-                id,
-            }),
-            other => other,
-        })
+        .map(|event| rewrite_link(event, resolve, 0, &mut errors))
         .collect();
     if let Some((_, why)) = errors.into_iter().next() {
         return Err(why);
@@ -107,22 +79,40 @@ pub fn render_inline(
     }
 }
 
-fn rewrite<'a>(
-    dest: &CowStr<'a>,
+/// A link to an `@/` reference gets its resolved URL (a failure is recorded at `at` and the
+/// link kept as written); every other event passes through.
+fn rewrite_link<'a>(
+    event: Event<'a>,
     resolve: &dyn Fn(&str) -> Result<String, String>,
     at: usize,
     errors: &mut Vec<LinkError>,
-) -> CowStr<'a> {
-    if !dest.starts_with(REF_PREFIX) {
-        return dest.clone();
-    }
-    match resolve(dest) {
-        Ok(url) => CowStr::from(url),
-        Err(why) => {
-            errors.push((at, why));
-            dest.clone()
+) -> Event<'a> {
+    let Event::Start(Tag::Link {
+        link_type,
+        dest_url,
+        title,
+        id,
+    }) = event
+    else {
+        return event;
+    };
+    let dest_url = if dest_url.starts_with(REF_PREFIX) {
+        match resolve(&dest_url) {
+            Ok(url) => CowStr::from(url),
+            Err(why) => {
+                errors.push((at, why));
+                dest_url
+            }
         }
-    }
+    } else {
+        dest_url
+    };
+    Event::Start(Tag::Link {
+        link_type,
+        dest_url,
+        title,
+        id,
+    })
 }
 
 fn is_block_end(end: &TagEnd) -> bool {

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use tera::{Map, Value};
 
+use crate::diagnostics::did_you_mean_suffix;
 use crate::frontmatter::CompareDecl;
 use crate::site::{Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
@@ -23,9 +23,6 @@ pub struct Model {
     pub quotes: HashMap<String, Value>,
     /// By page index: the resolved `[compare]` table.
     pub compares: HashMap<usize, Value>,
-    /// Every page and quote reference → [`Site::href`], for links in template-rendered
-    /// Markdown (the `markdown` filter), which runs where the `Site` is out of reach.
-    hrefs: FxHashMap<String, String>,
 }
 
 impl Model {
@@ -61,39 +58,44 @@ impl Model {
                 Some((i, compare_value(site, c, &shallow, &quotes)))
             })
             .collect();
-        let page_refs = site.pages.iter().map(Page::reference);
-        let quote_refs = site.quotes.values().map(|at| quote_ref(site, *at));
-        let hrefs = page_refs
-            .chain(quote_refs)
-            .filter_map(|r| site.href(&r).ok().map(|h| (r, h)))
-            .collect();
         Model {
             pages,
             by_ref,
             quotes,
             compares,
-            hrefs,
         }
     }
 }
 
 impl Model {
-    /// [`Site::href`] of `@/path.md` or `@/path.md#fragment`.
+    /// Where `@/path.md` or `@/path.md#fragment` lands, from the site root, read off the
+    /// values already built: a quote reference gives its quote's `page_url` (as
+    /// [`Site::href`] would), any other the page's `url` and the fragment as written.
     pub fn url_of(&self, reference: &str) -> Result<String, String> {
-        if let Some(href) = self.hrefs.get(reference) {
-            return Ok(href.clone());
+        if let Some(quote) = self.quotes.get(reference) {
+            return Ok(field(quote, "page_url").to_string());
         }
-        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        match self.hrefs.get(path) {
-            Some(url) if !fragment.is_empty() => Ok(format!("{url}#{fragment}")),
-            _ => {
-                let pages = self.by_ref.keys().map(String::as_str);
-                let hint = crate::diagnostics::did_you_mean(path, pages)
-                    .map_or(String::new(), |b| format!("; did you mean `{b}`?"));
-                Err(format!("`{path}` does not exist{hint}"))
-            }
+        let (path, fragment) = match reference.split_once('#') {
+            Some((p, f)) => (p, format!("#{f}")),
+            None => (reference, String::new()),
+        };
+        match self.by_ref.get(path) {
+            Some(page) => Ok(format!("{}{fragment}", field(page, "url"))),
+            None => Err(format!(
+                "`{path}` does not exist{}",
+                did_you_mean_suffix(path, self.by_ref.keys().map(String::as_str))
+            )),
         }
     }
+}
+
+/// A string field of a template map ("" if absent).
+fn field<'a>(value: &'a Value, key: &'static str) -> &'a str {
+    value
+        .as_map()
+        .and_then(|m| m.get(&tera::value::Key::Str(key)))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// A template map from `(key, value)` pairs, in order.

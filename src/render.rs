@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_suffix};
 use crate::load::{TEMPLATES_DIR, TextFile};
 use crate::markdown::{self, Annotation};
 use crate::model::Model;
@@ -243,8 +243,7 @@ fn lookup(
     match map.get(&r) {
         Some(v) => Ok(v.clone()),
         None => {
-            let hint = did_you_mean(&r, map.keys().map(String::as_str))
-                .map_or(String::new(), |b| format!("; did you mean `{b}`?"));
+            let hint = did_you_mean_suffix(&r, map.keys().map(String::as_str));
             Err(tera::Error::message(format!(
                 "{f}: `{r}` does not exist{hint}"
             )))

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_suffix, line_col};
 use crate::frontmatter::{self, FrontMatter, QuoteDecl};
-use crate::load::ContentFile;
+use crate::load::{self, ContentFile};
 
 pub const REF_PREFIX: &str = "@/";
 
@@ -64,7 +64,7 @@ impl Page {
         if let Some(body) = &self.kept_body {
             return Ok(Cow::Borrowed(body));
         }
-        let mut text = ContentFile::read_at(&self.shown, &self.abs)?;
+        let mut text = load::read_utf8(&self.shown, &self.abs)?;
         if !text.starts_with(&self.head) {
             return Err(self
                 .error(1, "the file changed while lede was reading it")
@@ -99,9 +99,7 @@ impl Page {
     /// Best-effort line of the first occurrence of `needle` in the front matter (1 if absent):
     /// used for values in `[extra]`, whose positions TOML does not keep.
     pub fn line_of(&self, needle: &str) -> usize {
-        self.head
-            .find(needle)
-            .map_or(1, |i| line_col(&self.head, i).0)
+        crate::diagnostics::line_of(&self.head, needle)
     }
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
@@ -238,13 +236,11 @@ impl Site {
         match self.by_ref.get(&key) {
             Some(&page) => Ok(Target { page, fragment }),
             None => {
-                let mut msg = format!("`{key}` does not exist: no file content/{path}");
-                if let Some(best) =
-                    crate::diagnostics::did_you_mean(&key, self.by_ref.keys().map(String::as_str))
-                {
-                    msg.push_str(&format!("; did you mean `{best}`?"));
-                }
-                Err(msg)
+                let pages = self.by_ref.keys().map(String::as_str);
+                Err(format!(
+                    "`{key}` does not exist: no file content/{path}{}",
+                    did_you_mean_suffix(&key, pages)
+                ))
             }
         }
     }

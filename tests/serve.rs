@@ -52,6 +52,13 @@ fn drain(r: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
 }
 
 impl Served {
+    /// Waits until the page at `path` contains `needle` (after an edit is rebuilt).
+    fn wait_for_text(&self, path: &str, needle: &str) {
+        eventually(&format!("`{needle}` in {path}"), || {
+            self.get(path).text().contains(needle).then_some(())
+        });
+    }
+
     fn start(root: &Path, extra: &[&str]) -> Served {
         let mut args = vec!["--port", "0"];
         args.extend_from_slice(extra);
@@ -363,13 +370,7 @@ fn an_edit_is_served_and_pushes_a_reload() {
         "says hello.",
         "says hello again, edited.",
     );
-    eventually("the edited page", || {
-        server
-            .get("/notes/first.html")
-            .text()
-            .contains("hello again, edited")
-            .then_some(())
-    });
+    server.wait_for_text("/notes/first.html", "hello again, edited");
     events.wait_for_after(seen, "\"notes/first.html\"");
     let text = events.text();
     assert!(text[seen..].contains("event: reload"), "{text}");
@@ -472,28 +473,14 @@ fn a_source_folder_replaced_whole_is_watched_again() {
             "says hello",
             &format!("says hello from folder {round}"),
         );
-        let marker = format!("hello from folder {round}");
-        eventually(&format!("the page from the new folder ({round})"), || {
-            server
-                .get("/notes/first.html")
-                .text()
-                .contains(&marker)
-                .then_some(())
-        });
+        server.wait_for_text("/notes/first.html", &format!("hello from folder {round}"));
         // The new folder itself is watched: a later edit inside it is seen too.
         site.edit(
             "content/notes/second.md",
             "goodbye",
             &format!("goodbye {round}"),
         );
-        let marker = format!("goodbye {round}");
-        eventually(&format!("an edit in the new folder ({round})"), || {
-            server
-                .get("/notes/second.html")
-                .text()
-                .contains(&marker)
-                .then_some(())
-        });
+        server.wait_for_text("/notes/second.html", &format!("goodbye {round}"));
     }
 }
 
