@@ -173,7 +173,8 @@ fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Removes leftovers of builds that were killed mid-way (only folders carrying our marker).
+/// Removes leftovers of builds that were killed mid-way (only folders carrying our marker,
+/// or empty ones).
 fn remove_stale(parent: &Path, name: &str) {
     let prefix = format!(".{name}.lede-");
     let Ok(entries) = parent.read_dir() else {
@@ -181,9 +182,13 @@ fn remove_stale(parent: &Path, name: &str) {
     };
     for e in entries.flatten() {
         let path = e.path();
-        let ours =
-            e.file_name().to_string_lossy().starts_with(&prefix) && path.join(MARKER).is_file();
-        if ours {
+        if !e.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        // A build killed between making its folder and writing the marker leaves it empty:
+        // nothing in it to lose.
+        let empty = path.read_dir().is_ok_and(|mut d| d.next().is_none());
+        if path.join(MARKER).is_file() || empty {
             let _ = std::fs::remove_dir_all(path);
         }
     }
@@ -248,6 +253,30 @@ mod tests {
         std::fs::write(out.join("notes.txt"), "precious").unwrap();
         let err = check_output_dir(site.path(), &out).unwrap_err().to_string();
         assert!(err.contains("lede did not create it"), "{err}");
+    }
+
+    #[test]
+    fn leftovers_of_killed_builds_are_removed_but_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |name: &str, files: &[&str]| {
+            let d = dir.path().join(name);
+            std::fs::create_dir(&d).unwrap();
+            files
+                .iter()
+                .for_each(|f| std::fs::write(d.join(f), "x").unwrap());
+            d
+        };
+        let marked = make(".public.lede-tmp-1", &[MARKER, "index.html"]);
+        let empty = make(".public.lede-tmp-2", &[]);
+        let foreign = make(".public.lede-tmp-3", &["notes.txt"]);
+        let other = make(".other.lede-tmp-4", &[MARKER]);
+        remove_stale(dir.path(), "public");
+        assert!(!marked.exists() && !empty.exists());
+        assert!(
+            foreign.exists(),
+            "no marker and not empty: not ours to delete"
+        );
+        assert!(other.exists(), "another output's work folder");
     }
 
     #[test]
