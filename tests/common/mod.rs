@@ -60,6 +60,16 @@ impl TestSite {
         site
     }
 
+    /// A copy of `tests/fixtures/<name>` (its lede.toml and content/) dressed in the default
+    /// theme: the repository's own templates/ and static/.
+    pub fn with_default_theme(name: &str) -> TestSite {
+        let site = TestSite::fixture(name);
+        for d in ["templates", "static"] {
+            copy_dir(&repo_root().join(d), &site.path().join(d));
+        }
+        site
+    }
+
     /// A copy of the repository's own explainer (lede.toml, content, templates, static).
     pub fn explainer() -> TestSite {
         let site = TestSite {
