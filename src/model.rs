@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use tera::{Map, Value};
 
 use crate::diagnostics::did_you_mean_suffix;
-use crate::frontmatter::CompareDecl;
+use crate::frontmatter::{CompareDecl, RowDecl};
 use crate::labels;
 use crate::site::{Kind, Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
@@ -304,7 +304,7 @@ fn compare_value(
                 ("backing", Value::from(backing)),
             ])
         });
-        let voices = row_voices(site, row)
+        let voices = row_voices(site, c, row)
             .into_iter()
             .map(|p| shallow[p].clone());
         map([
@@ -327,9 +327,15 @@ fn compare_value(
 /// A row's voices: the people whose words or views back its cells (each quote's speaker and
 /// the figure reporting them), in order of first appearance; the article's own passages have
 /// no voice.
-pub fn row_voices(site: &Site, row: &crate::frontmatter::RowDecl) -> Vec<usize> {
+pub fn row_voices(site: &Site, compare: &CompareDecl, row: &RowDecl) -> Vec<usize> {
     let mut voices = Vec::new();
-    let backing = row.cells.values().flat_map(|c| &c.backing);
+    // Cells in column order (they are keyed by the column page's slug).
+    let cells = compare
+        .columns
+        .iter()
+        .filter_map(|c| site.resolve(c.get_ref()).ok())
+        .filter_map(|t| row.cells.get(site.page(t.page).slug()));
+    let backing = cells.flat_map(|c| &c.backing);
     for at in backing.filter_map(|b| site.resolve_quote(b.get_ref()).ok()) {
         let attr = site.attribution(at);
         if attr.kind == Kind::Passage {
@@ -378,7 +384,7 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
                     .values()
                     .flat_map(|c| markdown_refs(&c.summary))
                     .filter_map(|r| site.resolve(&r).ok().map(|t| t.page));
-                let named: Vec<usize> = row_voices(site, row).into_iter().chain(linked).collect();
+                let named: Vec<usize> = row_voices(site, c, row).into_iter().chain(linked).collect();
                 for to in named {
                     add(to, title.clone(), url.clone());
                 }
