@@ -384,7 +384,8 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
                     .values()
                     .flat_map(|c| markdown_refs(&c.summary))
                     .filter_map(|r| site.resolve(&r).ok().map(|t| t.page));
-                let named: Vec<usize> = row_voices(site, c, row).into_iter().chain(linked).collect();
+                let named: Vec<usize> =
+                    row_voices(site, c, row).into_iter().chain(linked).collect();
                 for to in named {
                     add(to, title.clone(), url.clone());
                 }

@@ -64,7 +64,11 @@ fn cards_count_quotations_and_paraphrases_but_not_excerpts() {
         let at = html.find(&format!(">{name}</a>")).expect("card");
         html[at..at + html[at..].find("</li>").expect("card ends")].to_string()
     };
-    assert!(card("Ann Lee").contains("Quotations: 2 · Paraphrases: 1"), "{}", card("Ann Lee"));
+    assert!(
+        card("Ann Lee").contains("Quotations: 2 · Paraphrases: 1"),
+        "{}",
+        card("Ann Lee")
+    );
     assert!(card("Ben Ortiz").contains("Quotations: 1 · Paraphrases: 1"));
     assert!(card("Cara Diaz").contains("Paraphrases: 1"));
 }
@@ -73,29 +77,55 @@ fn cards_count_quotations_and_paraphrases_but_not_excerpts() {
 fn three_camps_side_by_side_with_voices_from_the_evidence() {
     let site = built();
     let html = site.page("compare.html");
-    assert_eq!(html.matches("<th scope=\"col\">").count(), 4, "topic + 3 camps");
-    assert_eq!(html.matches("<td class=\"cell").count(), 6, "2 rows × 3 camps");
+    assert_eq!(
+        html.matches("<th scope=\"col\">").count(),
+        4,
+        "topic + 3 camps"
+    );
+    assert_eq!(
+        html.matches("<td class=\"cell").count(),
+        6,
+        "2 rows × 3 camps"
+    );
     assert!(html.contains("style=\"--camps: 3\""));
     let row = &html[html.find("id=\"when\"").expect("row")..];
     let header = &row[..row.find("</th>").expect("header ends")];
     let order: Vec<usize> = ["Ann Lee", "Ben Ortiz", "Cara Diaz"]
         .iter()
-        .map(|n| header.find(n).unwrap_or_else(|| panic!("{n} is a voice: {header}")))
+        .map(|n| {
+            header
+                .find(n)
+                .unwrap_or_else(|| panic!("{n} is a voice: {header}"))
+        })
         .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "voices in column order: {header}");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "voices in column order: {header}"
+    );
     // Evidence sits in a disclosure, and a summary is never its own evidence.
     assert_eq!(html.matches("<details class=\"evidence\">").count(), 5);
     for wording in ["two camps", "the other", "both camps"] {
-        assert!(!html.contains(wording), "wording that assumes two camps: {wording}");
+        assert!(
+            !html.contains(wording),
+            "wording that assumes two camps: {wording}"
+        );
     }
 }
 
 #[test]
 fn a_site_without_a_glossary_has_no_link_or_heading_for_one() {
     let site = built();
-    for page in ["index.html", "report.html", "people/ann.html", "camps/hall.html"] {
+    for page in [
+        "index.html",
+        "report.html",
+        "people/ann.html",
+        "camps/hall.html",
+    ] {
         let html = site.page(page);
-        assert!(!html.to_lowercase().contains("glossary"), "{page} mentions a glossary");
+        assert!(
+            !html.to_lowercase().contains("glossary"),
+            "{page} mentions a glossary"
+        );
         assert!(!html.contains("Look up a term"), "{page}");
     }
 }
@@ -104,7 +134,10 @@ fn a_site_without_a_glossary_has_no_link_or_heading_for_one() {
 fn a_toml_date_is_accepted_and_shown() {
     let site = built();
     let html = site.page("report.html");
-    assert!(html.contains("<time datetime=\"2024-09-30\">"), "published date shown");
+    assert!(
+        html.contains("<time datetime=\"2024-09-30\">"),
+        "published date shown"
+    );
     assert!(html.contains("The source gives no byline."));
     assert!(html.contains("Riverside Courier"));
 }

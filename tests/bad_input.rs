@@ -97,7 +97,10 @@ fn a_quotation_that_is_not_inside_quotation_marks() {
         "is a quotation, but in the article it does not stand inside quotation marks",
     );
     let site = TestSite::fixture("minimal");
-    add_to_ann(&site, "[[quotes]]\nid = \"backs\"\ntext = \"backs the bridge\"");
+    add_to_ann(
+        &site,
+        "[[quotes]]\nid = \"backs\"\ntext = \"backs the bridge\"",
+    );
     site.check().assert_stderr_has("kind = \"paraphrase\"");
 }
 
@@ -118,7 +121,12 @@ fn an_excerpt_that_is_not_inside_its_quotation() {
 #[test]
 fn an_excerpt_of_a_quote_that_does_not_exist() {
     fails(
-        |s| add_to_ann(s, "[[excerpts]]\nid = \"j\"\nof = \"job\"\ntext = \"real jobs\""),
+        |s| {
+            add_to_ann(
+                s,
+                "[[excerpts]]\nid = \"j\"\nof = \"job\"\ntext = \"real jobs\"",
+            )
+        },
         "content/people/ann.md:18:",
         "did you mean `jobs`?",
     );
@@ -170,7 +178,10 @@ fn a_quote_that_stands_twice_must_say_which() {
         "stands 2 times in the article",
     );
     let site = TestSite::fixture("minimal");
-    add_to_ann(&site, "[[quotes]]\nid = \"twice\"\ntext = \"jobs\"\noccurrence = 2");
+    add_to_ann(
+        &site,
+        "[[quotes]]\nid = \"twice\"\ntext = \"jobs\"\noccurrence = 2",
+    );
     site.check().assert_ok();
 }
 

@@ -326,7 +326,9 @@ fn decode(s: &str) -> String {
 
 /// The article body's own paragraphs (`<p>` without attributes, outside the notes), as HTML.
 fn article_paragraphs(html: &str) -> Vec<String> {
-    let start = html.find("<div class=\"article-body\">").expect("article body");
+    let start = html
+        .find("<div class=\"article-body\">")
+        .expect("article body");
     let body = &html[start..];
     let body = &body[..body.find("</article>").expect("article ends")];
     let mut out = Vec::new();
@@ -359,7 +361,13 @@ fn without_notes(html: &str) -> String {
 /// The tags inside a paragraph of the article, which must only mark it up: marks, excerpt
 /// anchors and first-mention links. Anything else would be text lede added to a sentence.
 fn strip_marks(html: &str, para: usize) -> String {
-    let allowed = ["<span class=\"mark ", "<span class=\"excerpt\"", "</span>", "<a class=\"mention\"", "</a>"];
+    let allowed = [
+        "<span class=\"mark ",
+        "<span class=\"excerpt\"",
+        "</span>",
+        "<a class=\"mention\"",
+        "</a>",
+    ];
     let mut out = String::new();
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -387,12 +395,20 @@ fn every_article_paragraph_reads_exactly_as_the_source() {
         eprintln!("../shared/source/article.txt not found: skipping the comparison");
         return;
     };
-    let expected: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).skip(1).collect();
+    let expected: Vec<&str> = source
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .skip(1)
+        .collect();
     assert_eq!(paragraphs.len(), expected.len(), "one <p> per paragraph");
     for (n, (got, want)) in paragraphs.iter().zip(&expected).enumerate() {
         assert_eq!(strip_marks(got, n + 1), want.trim(), "paragraph {}", n + 1);
     }
-    eprintln!("{} of {} paragraphs read as the source", paragraphs.len(), expected.len());
+    eprintln!(
+        "{} of {} paragraphs read as the source",
+        paragraphs.len(),
+        expected.len()
+    );
 }
 
 /// Each quote kind of a figure file, by id: (kind, speaker title, via title).
@@ -401,13 +417,29 @@ fn attributed(site: &TestSite) -> Vec<(String, String, String, Option<String>)> 
     for file in figure_files(site) {
         let fm = front_matter(site, &format!("figures/{file}"));
         let title = fm["title"].as_str().expect("title").to_string();
-        for q in fm.get("quotes").and_then(|q| q.as_array()).into_iter().flatten() {
-            let kind = q.get("kind").and_then(|k| k.as_str()).unwrap_or("quotation");
+        for q in fm
+            .get("quotes")
+            .and_then(|q| q.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let kind = q
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("quotation");
             let via = q.get("via").and_then(|v| v.as_str()).map(|v| {
                 let rel = v.trim_start_matches("@/");
-                front_matter(site, rel)["title"].as_str().expect("title").to_string()
+                front_matter(site, rel)["title"]
+                    .as_str()
+                    .expect("title")
+                    .to_string()
             });
-            out.push((q["id"].as_str().expect("id").to_string(), kind.to_string(), title.clone(), via));
+            out.push((
+                q["id"].as_str().expect("id").to_string(),
+                kind.to_string(),
+                title.clone(),
+                via,
+            ));
         }
     }
     out
@@ -417,7 +449,10 @@ fn attributed(site: &TestSite) -> Vec<(String, String, String, Option<String>)> 
 fn element_text(html: &str, id: &str) -> Option<String> {
     let at = html.find(&format!("id=\"{id}\""))?;
     let start = html[..at].rfind('<')?;
-    let name: String = html[start + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+    let name: String = html[start + 1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
     let end = html[at..].find(&format!("</{name}>"))? + at;
     let inner = &html[html[start..].find('>')? + start + 1..end];
     Some(visible_text(inner))
@@ -430,10 +465,18 @@ fn every_attributed_passage_has_one_note_that_says_who_speaks() {
     let site = built();
     let html = site.page("article.html");
     let quotes = attributed(&site);
-    assert!(quotes.len() >= 10, "only {} attributed passages", quotes.len());
+    assert!(
+        quotes.len() >= 10,
+        "only {} attributed passages",
+        quotes.len()
+    );
     for (id, kind, speaker, via) in &quotes {
         let note_id = format!("note-q-{id}");
-        assert_eq!(html.matches(&format!("id=\"{note_id}\"")).count(), 1, "`{id}`: one note");
+        assert_eq!(
+            html.matches(&format!("id=\"{note_id}\"")).count(),
+            1,
+            "`{id}`: one note"
+        );
         let note = element_text(&html, &note_id).expect("note");
         let label = match (kind.as_str(), via) {
             ("quotation", None) => speaker.clone(),
@@ -442,27 +485,52 @@ fn every_attributed_passage_has_one_note_that_says_who_speaks() {
             ("paraphrase", Some(v)) => format!("{v}, on {speaker}"),
             (k, _) => panic!("unknown kind {k}"),
         };
-        let name = if kind == "quotation" { "Quotation" } else { "Paraphrase" };
+        let name = if kind == "quotation" {
+            "Quotation"
+        } else {
+            "Paraphrase"
+        };
         assert_eq!(note, format!("{name} {label}"), "`{id}`'s note");
         let tag_at = html.find(&format!("id=\"q-{id}\"")).expect("mark");
         let tag = &html[html[..tag_at].rfind('<').expect("tag")..];
         let tag = &tag[..tag.find('>').expect("tag end")];
-        assert!(tag.contains(&format!("aria-describedby=\"{note_id}\"")), "`{id}` points at its note: {tag}");
-        assert!(tag.contains(&format!("mark-{kind}")), "`{id}` is marked as a {kind}: {tag}");
+        assert!(
+            tag.contains(&format!("aria-describedby=\"{note_id}\"")),
+            "`{id}` points at its note: {tag}"
+        );
+        assert!(
+            tag.contains(&format!("mark-{kind}")),
+            "`{id}` is marked as a {kind}: {tag}"
+        );
     }
     // Every aria-describedby lands on a note.
     for (at, _) in html.match_indices("aria-describedby=\"") {
         let target = &html[at + 18..];
         let target = &target[..target.find('"').expect("attr ends")];
-        assert!(html.contains(&format!("id=\"{target}\" ")) || html.contains(&format!("id=\"{target}\">")), "{target}");
+        assert!(
+            html.contains(&format!("id=\"{target}\" "))
+                || html.contains(&format!("id=\"{target}\">")),
+            "{target}"
+        );
     }
     // Excerpts are anchors only: no note of their own.
     for file in figure_files(&site) {
         let fm = front_matter(&site, &format!("figures/{file}"));
-        for x in fm.get("excerpts").and_then(|x| x.as_array()).into_iter().flatten() {
+        for x in fm
+            .get("excerpts")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
             let id = x["id"].as_str().expect("id");
-            assert!(html.contains(&format!("<span class=\"excerpt\" id=\"q-{id}\">")), "excerpt `{id}` anchored");
-            assert!(!html.contains(&format!("note-q-{id}\"")), "excerpt `{id}` has no note");
+            assert!(
+                html.contains(&format!("<span class=\"excerpt\" id=\"q-{id}\">")),
+                "excerpt `{id}` anchored"
+            );
+            assert!(
+                !html.contains(&format!("note-q-{id}\"")),
+                "excerpt `{id}` has no note"
+            );
         }
     }
 }
@@ -477,7 +545,12 @@ fn figure_cards_count_quotations_and_paraphrases() {
     for file in figure_files(&site) {
         let fm = front_matter(&site, &format!("figures/{file}"));
         let title = fm["title"].as_str().expect("title");
-        let count = |k: &str| quotes.iter().filter(|(_, kind, s, _)| s == title && kind == k).count();
+        let count = |k: &str| {
+            quotes
+                .iter()
+                .filter(|(_, kind, s, _)| s == title && kind == k)
+                .count()
+        };
         let (q, p) = (count("quotation"), count("paraphrase"));
         let card_at = html.find(&format!(">{title}</a>")).expect("card");
         let card = &html[card_at..card_at + html[card_at..].find("</li>").expect("card ends")];
@@ -491,7 +564,10 @@ fn figure_cards_count_quotations_and_paraphrases() {
     }
     for analyst in ["Rasim Musabayov", "Mikhail Borodkin"] {
         let card_at = html.find(&format!(">{analyst}</a>")).expect("card");
-        assert!(html[card_at..].contains("Quotations: 2"), "{analyst} has two quotations");
+        assert!(
+            html[card_at..].contains("Quotations: 2"),
+            "{analyst} has two quotations"
+        );
     }
 }
 
@@ -501,12 +577,18 @@ fn figure_cards_count_quotations_and_paraphrases() {
 fn in_the_comparison_is_derived_from_the_content() {
     let site = built();
     let html = site.page("figures/khamenei.html");
-    assert!(html.contains("compare.html#supreme-leader"), "Khamenei's row is listed");
+    assert!(
+        html.contains("compare.html#supreme-leader"),
+        "Khamenei's row is listed"
+    );
     assert!(!html.contains("does not appear in the comparison"));
     let compare = site.page("compare.html");
     let row = &compare[compare.find("id=\"supreme-leader\"").expect("row")..];
     let voices = &row[..row.find("</th>").expect("row header ends")];
-    assert!(!voices.contains("Ali Akbar Velayati"), "Velayati does not speak in that row: {voices}");
+    assert!(
+        !voices.contains("Ali Akbar Velayati"),
+        "Velayati does not speak in that row: {voices}"
+    );
 }
 
 /// The source's unknowns are said plainly, on the article and the home page.
@@ -515,7 +597,12 @@ fn what_the_source_does_not_say_is_said_plainly() {
     let site = built();
     for page in ["article.html", "index.html"] {
         let html = site.page(page);
-        for says in ["The source gives no date.", "The source gives no byline.", "The source gives no link.", "Caliber.Az"] {
+        for says in [
+            "The source gives no date.",
+            "The source gives no byline.",
+            "The source gives no link.",
+            "Caliber.Az",
+        ] {
             assert!(html.contains(says), "{page}: `{says}`");
         }
     }
