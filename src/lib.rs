@@ -13,6 +13,7 @@ pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod quotations;
 pub mod quotes;
 pub mod render;
 pub mod serve;
