@@ -408,11 +408,21 @@ fn before(cx: &Context, q: &Marked, people: &mut People) -> Option<Proposal> {
     Some(propose(people, &name, at, Rule::NameVerbBefore))
 }
 
-/// The first person the quotation's sentence names before it.
+/// The first person the quotation's sentence names before it, or, when the sentence starts
+/// with "he", "she" or "they", the nearest person named before the sentence.
 fn embedded_subject(cx: &Context, q: &Marked, people: &People) -> Option<Proposal> {
     let sentence = cx.start_of_sentence(q.outer.start);
-    people.within(sentence).next().map(|m| Proposal {
-        person: m.person,
+    let named = people.within(sentence.clone()).next();
+    let starts_with_pronoun = words(cx.masked, sentence.clone())
+        .first()
+        .is_some_and(Word::is_pronoun);
+    let person = match named {
+        Some(m) => m.person,
+        None if starts_with_pronoun => people.before(sentence.start).next()?.person,
+        None => return None,
+    };
+    Some(Proposal {
+        person,
         rule: Rule::EmbeddedSubject,
     })
 }

@@ -137,6 +137,12 @@ fn an_embedded_quotation_belongs_to_the_sentence_subject() {
 }
 
 #[test]
+fn an_embedded_quotation_in_a_sentence_about_he_or_she() {
+    let text = "Tom Berg runs the council. He calls the ferry “a costly habit,” and wants a vote.";
+    assert_eq!(speakers(text), [pair("Tom Berg", "embedded-subject")]);
+}
+
+#[test]
 fn nested_quotations_stay_inside() {
     let text = "“I asked myself: ‘Why wait?’ and had no answer,” Jane Doe said.";
     let f = find(text);
