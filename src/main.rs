@@ -183,10 +183,10 @@ fn run_init(opts: lede::init::Options) -> anyhow::Result<()> {
     if out.findings.attributed() > 0 {
         println!(
             "Next: in {dir}/content/figures/, check each proposed speaker and their quotes, \
-             then delete `draft = true`. Then: lede build --root {dir}"
+             then delete `draft = true`. Then: cd {dir} && lede build"
         );
     } else {
-        println!("Next: lede build --root {dir}");
+        println!("Next: cd {dir} && lede build");
     }
     Ok(())
 }
