@@ -265,6 +265,14 @@ fn a_non_empty_folder_is_refused_and_force_never_overwrites() {
             .join("site/content/figures/jane-doe.md")
             .is_file()
     );
+    // No description in the text: `described_as` is left empty for the editor, never made up.
+    let figure = site.read("site/content/figures/jane-doe.md");
+    assert!(
+        figure.contains("the finder found no description"),
+        "{figure}"
+    );
+    assert!(figure.contains("\ndescribed_as = \"\"\n"), "{figure}");
+    assert!(figure.contains("draft = true"), "{figure}");
 }
 
 #[test]
