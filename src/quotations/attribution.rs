@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::marks::Marked;
 use super::people::People;
-use super::words::{NAME_PARTICLES, SENTENCE_WORDS, TITLES, Word, adjacent, words};
+use super::words::{NAME_PARTICLES, SENTENCE_WORDS, STOP_WORDS, TITLES, Word, adjacent, words};
 
 /// The rule that proposed a speaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,41 +307,73 @@ fn after(cx: &Context, q: &Marked, people: &mut People) -> Option<Proposal> {
     (direct || after_appositive).then(|| propose(people, &name, at, Rule::NameVerbAfter))
 }
 
-/// "the analyst" / "the Danish expert" at the start of `ws`: the role noun.
-fn role_starting(ws: &[Word]) -> Option<String> {
+/// A role named after an article: the noun, and whether it is a known role noun. An
+/// unknown noun ("the harbour master") counts only if someone is described with it.
+struct Role {
+    noun: String,
+    known: bool,
+}
+
+/// "the analyst" / "the Danish expert" at the start of `ws`.
+fn role_starting(ws: &[Word]) -> Option<Role> {
     if !ws.first()?.is_in(&["the", "a", "an"]) {
         return None;
     }
-    ws.iter()
+    let phrase: Vec<&Word> = ws
+        .iter()
         .skip(1)
         .take(3)
-        .find(|w| w.is_role_noun())
-        .map(Word::lower)
+        .take_while(|w| !w.is_speech_verb() && !w.is_in(STOP_WORDS))
+        .collect();
+    role_in(&phrase)
 }
 
-/// `ws` ends with "the analyst" / "the Danish expert": the role noun.
-fn role_ending(ws: &[Word]) -> Option<String> {
-    let (last, lead) = ws.split_last()?;
-    let article = lead
+/// `ws` ends with "the analyst" / "the Danish expert".
+fn role_ending(ws: &[Word]) -> Option<Role> {
+    let article = ws
         .iter()
         .rev()
-        .take(3)
-        .any(|w| w.is_in(&["the", "a", "an"]));
-    (last.is_role_noun() && article).then(|| last.lower())
+        .take(4)
+        .position(|w| w.is_in(&["the", "a", "an"]))?;
+    let phrase: Vec<&Word> = ws[ws.len() - article..].iter().collect();
+    if phrase
+        .iter()
+        .any(|w| w.is_in(STOP_WORDS) || w.is_capitalised())
+    {
+        return None;
+    }
+    role_in(&phrase)
 }
 
-/// The nearest person before the quotation described with this role, else the nearest.
-fn resolve_role(role: &str, q: &Marked, people: &People) -> Option<Proposal> {
+/// The known role noun of a short phrase, else its last word.
+fn role_in(phrase: &[&Word]) -> Option<Role> {
+    if let Some(w) = phrase.iter().find(|w| w.is_role_noun()) {
+        return Some(Role {
+            noun: w.lower(),
+            known: true,
+        });
+    }
+    let last = phrase.last()?;
+    Some(Role {
+        noun: last.lower(),
+        known: false,
+    })
+}
+
+/// The nearest person before the quotation described with this role; else, for a known role
+/// noun, the nearest person.
+fn resolve_role(role: &Role, q: &Marked, people: &People) -> Option<Proposal> {
     let fitting = people
         .before(q.outer.start)
-        .find(|m| people.persons[m.person].fits(role))
+        .find(|m| people.persons[m.person].fits(&role.noun))
         .map(|m| m.person);
     match fitting {
         Some(person) => Some(Proposal {
             person,
             rule: Rule::RoleNoun,
         }),
-        None => nearest(people, q.outer.start, Rule::RoleNounNearest),
+        None if role.known => nearest(people, q.outer.start, Rule::RoleNounNearest),
+        None => None,
     }
 }
 

@@ -195,3 +195,36 @@ fn the_report_counts_and_places_each_quotation() {
     );
     assert!(out.contains("content/article.md:7: “closed”"), "{out}");
 }
+
+#[test]
+fn straight_quotes_guillemets_and_a_quotation_split_by_its_attribution() {
+    let text = "\"The ferry stays,\" insists Ann Lee. \"It always will.\"\n\n\
+                «We disagree», said Tom Berg, a councillor.\n\n\
+                “We will,” Jane Doe said, “rebuild it.”";
+    assert_eq!(
+        speakers(text),
+        [
+            pair("Ann Lee", "verb-name-after"),
+            pair("Ann Lee", "continuation"),
+            pair("Tom Berg", "verb-name-after"),
+            pair("Jane Doe", "name-verb-after"),
+            pair("Jane Doe", "name-verb-before"),
+        ]
+    );
+}
+
+#[test]
+fn said_he_and_said_the_role() {
+    let text = "Tom Berg, the harbour master, and Ann Lee met. “It is late,” said the harbour master. \
+                Jane Doe arrived. “So am I,” said she.";
+    assert_eq!(
+        speakers(text),
+        [pair("Tom Berg", "role-noun"), pair("Jane Doe", "pronoun")]
+    );
+}
+
+#[test]
+fn an_unknown_noun_nobody_is_described_with_is_not_a_speaker() {
+    let text = "Jane Doe read it twice. “Costs will double,” the report said.";
+    assert_eq!(speakers(text), [pair("", "")]);
+}
