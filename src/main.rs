@@ -174,7 +174,11 @@ fn run_init(opts: lede::init::Options) -> anyhow::Result<()> {
         if out.kept.is_empty() {
             String::new()
         } else {
-            format!(", kept {} that already existed", out.kept.len())
+            format!(
+                ", kept {} that already existed: {}",
+                out.kept.len(),
+                out.kept.join(", ")
+            )
         }
     );
     println!();
