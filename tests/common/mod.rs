@@ -70,6 +70,13 @@ impl TestSite {
         site
     }
 
+    /// An empty temp folder (for `lede init`).
+    pub fn empty() -> TestSite {
+        TestSite {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     /// A copy of the repository's own explainer (lede.toml, content, templates, static).
     pub fn explainer() -> TestSite {
         let site = TestSite {
