@@ -192,8 +192,7 @@ fn the_site_has_the_theme_config_and_sections() {
     }
     let config = site.read("site/lede.toml");
     for key in [
-        "publisher",
-        "article",
+        "source_credit",
         "compare",
         "figures",
         "camps",

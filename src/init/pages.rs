@@ -46,12 +46,10 @@ title = "Glossary"
 ref = "@/glossary/_index.md"
 
 [extra]
-# Who published the article, for the footer's "Source: …" on every page.
+# A credit for the source, in the footer of every page: "Source: …." (optional)
 source_credit = ""
-# The publisher's name, for the footer's "text marked “Our summary” is ours, not …’s".
-publisher = ""
-# Where the theme finds the site's parts (page references; keep them unless you move a page).
-article = "@/article.md"            # the source article
+# Where the theme finds the site's parts (page references). Each is optional: delete a line
+# (and its page) and the theme leaves that part out, with no dead link or empty heading.
 compare = "@/compare.md"            # the side-by-side comparison
 figures = "@/figures/_index.md"     # who's who: one page per person
 camps = "@/camps/_index.md"         # the camps (sides, lines) the article sees
@@ -62,6 +60,12 @@ glossary = "@/glossary/_index.md"   # the terms the article uses
 "camp member" = "Camp members"
 "outside analyst" = "Outside analysts"
 "mentioned, not quoted" = "Mentioned, not quoted"
+
+# Every word the theme shows that is not content comes from a strings table: the theme's
+# English defaults are in templates/theme.toml. Override or translate any of them here,
+# e.g. for a site in another language:
+# [strings]
+# our_summary = "Bizim xülasəmiz:"
 "#;
 
 const HOME: &str = r#"+++
@@ -84,12 +88,13 @@ description = ""
 template = "article.html"
 source = true
 weight = 1
-
-[extra]
-# The article's publisher, shown above the headline.
-publisher = ""
-# The standfirst or byline under the headline, copied from the article (or leave empty).
-standfirst = ""
+# What is known about the source. Each is optional: leave out what the source does not say,
+# and the pages say plainly that it is not known ("The source gives no date").
+# publisher = "…"                 # who published it
+# published = 2024-09-30          # when (a TOML date)
+# author = "…"                    # the byline
+# url = "https://…"               # where the original stands
+# about = """Our note about the source, in Markdown (shown marked as ours)."""
 +++
 {body}"#;
 
