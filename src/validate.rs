@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::frontmatter::{CompareDecl, FieldRule};
+use crate::quotations::marks;
 use crate::quotes::{self, Normalized};
 use crate::site::{Kind, Page, QuoteAt, Site};
 
@@ -40,7 +41,9 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
 fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnostics) -> Verified {
     let mut verified = Verified::default();
     let body = site.source.and_then(|i| site.page(i).kept_body());
-    let quoted = body.map(quotes::quoted_spans).unwrap_or_default();
+    let quoted: Vec<Range<usize>> = body
+        .map(|b| marks::find(b).into_iter().map(|m| m.inner).collect())
+        .unwrap_or_default();
     // Quotes first: an excerpt is looked for inside its quote's place.
     let (excerpts, wholes): (Vec<_>, Vec<_>) =
         site.quotes.iter().partition(|(_, at)| at.excerpt.is_some());
