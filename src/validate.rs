@@ -587,14 +587,10 @@ fn check_field(
     match rule.ref_section.as_deref() {
         None => {}
         // Any page or quote: a broken one is reported with every other `@/` reference.
-        Some(ANY_PAGE) => {
-            if !text.starts_with(crate::site::REF_PREFIX) {
-                diags.push(
-                    err(format!("[extra] `{key}` must be a reference, not `{text}`"))
-                        .with_hint(REF_HINT),
-                );
-            }
-        }
+        Some(ANY_PAGE) if !text.starts_with(crate::site::REF_PREFIX) => diags.push(
+            err(format!("[extra] `{key}` must be a reference, not `{text}`")).with_hint(REF_HINT),
+        ),
+        Some(ANY_PAGE) => {}
         Some(folder) => match site.resolve(text) {
             Ok(t)
                 if site.page(t.page).dir() == folder.trim_matches('/')
