@@ -135,7 +135,7 @@ fn a_toml_date_is_accepted_and_shown() {
     let site = built();
     let html = site.page("report.html");
     assert!(
-        html.contains("<time datetime=\"2024-09-30\">"),
+        html.contains("<time datetime=\"2024-09-30\">30 September 2024</time>"),
         "published date shown"
     );
     assert!(html.contains("The source gives no byline."));
