@@ -116,15 +116,28 @@ pub fn find_all(source: &Normalized, quote: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Where `quote` stands inside `within` (a byte range of the original source).
+/// Where `quote` stands inside `within` (a byte range of the original source): only that
+/// part of the source is searched.
 pub fn find_within(
     source: &Normalized,
     quote: &str,
     within: &Range<usize>,
 ) -> Option<Range<usize>> {
-    find_all(source, quote)
-        .into_iter()
-        .find(|r| within.start <= r.start && r.end <= within.end)
+    let q = normalize_quote(quote);
+    if q.is_empty() {
+        return None;
+    }
+    // `origin` grows with the normalised offset, so the window's ends are found by bisection.
+    let start = source.origin.partition_point(|&o| o < within.start);
+    let end = source
+        .origin
+        .partition_point(|&o| o < within.end)
+        .min(source.text.len());
+    let window = source.text.get(start..end)?;
+    window.match_indices(&q).find_map(|(i, _)| {
+        let r = source.original_range(start + i..start + i + q.len());
+        (within.start <= r.start && r.end <= within.end).then_some(r)
+    })
 }
 
 /// Whether `range` lies inside one of `spans` (the source's quotations, between their marks,
