@@ -107,9 +107,9 @@ pub struct Summary {
 /// Checks, renders, and replaces `out` with the new site, or fails leaving `out` untouched.
 /// Pages are written to a hidden work folder as they render; only a build without errors
 /// is swapped into place.
-pub fn build(root: &Path, out: &Path) -> Result<Summary> {
+pub fn build(root: &Path, out: &Path, wait: write::Wait) -> Result<Summary> {
     let start = Instant::now();
-    let staging = write::Staging::create(root, out)?;
+    let staging = write::Staging::create(root, out, wait)?;
     let r = run(root, &|o| {
         staging.write(&o.path, &o.bytes).map_err(|e| {
             Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
@@ -120,11 +120,14 @@ pub fn build(root: &Path, out: &Path) -> Result<Summary> {
         return Err(Failed(r.diags).into()); // dropping `staging` deletes the work folder
     }
     staging.copy_statics(&r.statics)?;
-    staging.publish()?;
+    let mut warnings = r.diags;
+    for w in staging.publish()? {
+        warnings.push(w);
+    }
     Ok(Summary {
         pages: r.outputs.len(),
         files: r.statics.len(),
         elapsed: start.elapsed(),
-        warnings: r.diags,
+        warnings,
     })
 }

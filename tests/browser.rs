@@ -212,12 +212,18 @@ fn missing_tools_skip_with_one_line_or_fail_when_required() {
     };
     let out = run(&[]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "a newcomer's cargo test must pass:\n{err}");
+    assert!(
+        out.status.success(),
+        "a newcomer's cargo test must pass:\n{err}"
+    );
     let skipped: Vec<&str> = err.lines().filter(|l| l.starts_with("skipped:")).collect();
     assert_eq!(skipped.len(), 1, "one visible line:\n{err}");
     assert!(skipped[0].contains("install with: apt-get"), "{err}");
     for env in [[("CI", "true")], [("LEDE_BROWSER", "require")]] {
         let out = run(&env);
-        assert!(!out.status.success(), "{env:?}: a missing tool must fail the suite");
+        assert!(
+            !out.status.success(),
+            "{env:?}: a missing tool must fail the suite"
+        );
     }
 }
