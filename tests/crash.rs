@@ -301,13 +301,13 @@ fn two_builds_into_one_output_do_not_wedge_it() {
     let shared = tempfile::tempdir().expect("tempdir");
     let out = shared.path().join("public");
     build_into(one.path(), &out, &[]).output().expect("build");
-    for _ in 0..3 {
+    for delay in [5, 40, 100, 200, 400] {
         let first = build_into(one.path(), &out, &[])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(delay));
         let second = build_into(two.path(), &out, &[])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
