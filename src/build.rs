@@ -55,6 +55,8 @@ fn run<T: Send>(
     });
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
     check_collisions(&scans, &inputs.statics, &mut diags);
+    check_output_names(root, &site, &inputs.statics, &mut diags);
+    check_static_css(root, &inputs.statics, &mut diags);
     if !diags.has_errors() {
         let origins: HashMap<&str, Origin<'_>> = site
             .pages
@@ -85,6 +87,68 @@ fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Dia
             )
             .with_hint("rename the static file or the page"),
         );
+    }
+}
+
+/// Characters that change what a URL means: a file named with one cannot be linked to as
+/// written (`a#b.html` is `a` and a fragment).
+const URL_SPECIAL: [char; 3] = ['#', '?', '%'];
+
+/// Every output file must have a name a URL can carry as written, and no two may differ only
+/// in case: on macOS and Windows (case-insensitive file systems) one would overwrite the other.
+fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &mut Diagnostics) {
+    let outputs = site
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.shown.clone()))
+        .chain(statics.iter().map(|s| {
+            let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs).to_path_buf();
+            (s.rel.as_str(), shown)
+        }));
+    let mut by_case: HashMap<String, (&str, std::path::PathBuf)> = HashMap::new();
+    for (path, shown) in outputs {
+        if let Some(c) = path
+            .chars()
+            .find(|c| URL_SPECIAL.contains(c) || c.is_control())
+        {
+            diags.push(
+                Diagnostic::error(
+                    &shown,
+                    1,
+                    format!("the output file `{path}` has `{}` in its name, which a URL cannot carry as written", c.escape_default()),
+                )
+                .with_hint("rename the file (a page can also set `slug`); letters, digits, `-`, `_` and `.` are safe"),
+            );
+        }
+        match by_case.get(&path.to_lowercase()) {
+            Some((other, other_shown)) if *other != path => diags.push(
+                Diagnostic::error(
+                    &shown,
+                    1,
+                    format!(
+                        "the output files `{path}` and `{other}` (from {}) differ only in case: on macOS and Windows one overwrites the other",
+                        other_shown.display()
+                    ),
+                )
+                .with_hint("rename one of them"),
+            ),
+            _ => {
+                by_case.insert(path.to_lowercase(), (path, shown));
+            }
+        }
+    }
+}
+
+/// Static CSS may not fetch from another host (`url(…)`, `@import`), like the pages.
+fn check_static_css(root: &Path, statics: &[CopiedFile], diags: &mut Diagnostics) {
+    for s in statics
+        .iter()
+        .filter(|s| s.rel.to_ascii_lowercase().ends_with(".css"))
+    {
+        let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs);
+        if let Ok(css) = std::fs::read_to_string(&s.abs) {
+            links::check_css(shown, &css, diags);
+        }
     }
 }
 
