@@ -47,6 +47,10 @@ fn run<T: Send>(
     };
     let inputs = load::load(root, &mut diags);
     let site = Site::build(config, inputs.content, &mut diags);
+    // Everything reported so far is about a file that could not be read or parsed; what
+    // later stages say about such a file only follows from it.
+    let mark = diags.len();
+    let failed = failed_file_mentions(&diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
     let scanned = render::render_site(&site, &inputs.templates, &annotations, &mut diags, &|o| {
@@ -69,11 +73,36 @@ fn run<T: Send>(
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
         links::check(&scans, &statics, &origins, &mut diags);
     }
+    diags.drop_consequences(mark, &failed);
     Rendered {
         outputs,
         statics: inputs.statics,
         diags,
     }
+}
+
+/// How later messages name a file that failed to load: `@/people/ann.md` and
+/// `content/people/ann.md` for content, `'base.html'` and `` `base.html` `` for templates.
+fn failed_file_mentions(diags: &Diagnostics) -> Vec<String> {
+    let mut mentions = Vec::new();
+    for path in diags.error_paths() {
+        let rel = |dir: &str| {
+            path.strip_prefix(dir)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .filter(|r| !r.is_empty())
+        };
+        if let Some(r) = rel(load::CONTENT_DIR) {
+            mentions.push(format!("{}{r}", crate::site::REF_PREFIX));
+            mentions.push(format!("{}/{r}", load::CONTENT_DIR));
+        } else if let Some(r) = rel(load::TEMPLATES_DIR) {
+            mentions.push(format!("'{r}'"));
+            mentions.push(format!("`{r}`"));
+        }
+    }
+    mentions.sort();
+    mentions.dedup();
+    mentions
 }
 
 fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {

@@ -317,7 +317,15 @@ fn template_errors(e: &tera::Error, page: Option<&Page>) -> Vec<Diagnostic> {
                     })
                     .collect();
             }
-            let path = page.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |p| p.shown.clone());
+            // "Template 'x.html' is inheriting from …": blame the template named first.
+            let named = msg
+                .split_once("Template '")
+                .and_then(|(_, rest)| rest.split_once('\''))
+                .map(|(name, _)| Path::new(TEMPLATES_DIR).join(name));
+            let path = page.map_or_else(
+                || named.unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR)),
+                |p| p.shown.clone(),
+            );
             vec![
                 Diagnostic::error(path, 1, format!("template error: {msg}{during}")).with_hint(
                     "check the template names in `extends`/`include` and the page's `template`",

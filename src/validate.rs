@@ -255,7 +255,10 @@ fn check_schema(
     for key in page.fm.extra.keys() {
         if !schema.contains_key(key) {
             let d = page
-                .error(page.line_of(key), format!("unknown [extra] key `{key}`"))
+                .error(
+                    page.key_line(&["extra", key]),
+                    format!("unknown [extra] key `{key}`"),
+                )
                 .with_hint(format!(
                     "{} defines these keys: {}",
                     section.shown.display(),
@@ -288,7 +291,7 @@ fn check_field(
     source: Option<&Normalized>,
     diags: &mut Diagnostics,
 ) {
-    let line = page.line_of(&format!("{key} "));
+    let line = page.key_line(&["extra", key]);
     let Some(text) = value.as_str() else {
         diags.push(page.error(line, format!("[extra] `{key}` must be a string")));
         return;
