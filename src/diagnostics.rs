@@ -252,6 +252,18 @@ mod tests {
     }
 
     #[test]
+    fn the_count_is_of_the_lines_printed() {
+        let mut d = Diagnostics::default();
+        for _ in 0..3 {
+            d.push(Diagnostic::error("content/a.md", 3, "bad"));
+        }
+        d.push(Diagnostic::error("content/b.md", 1, "bad"));
+        let shown = Failed(d).to_string();
+        assert_eq!(shown.lines().count(), 3, "{shown}");
+        assert!(shown.ends_with("2 error(s), 0 warning(s)"), "{shown}");
+    }
+
+    #[test]
     fn display_is_compiler_style() {
         let d = Diagnostic::error("content/a.md", 3, "bad").with_hint("fix it");
         assert_eq!(
