@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod http;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -578,7 +578,7 @@ fn two_hundred_concurrent_clients_and_early_disconnects() {
                 let Ok(mut s) = TcpStream::connect(addr) else {
                     return;
                 };
-                let _ = write!(s, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+                let _ = write!(s, "GET /big.bin HTTP/1.1\r\nHost: {addr}\r\n\r\n");
                 if i % 2 == 0 {
                     let mut buf = [0u8; 100];
                     let _ = s.read(&mut buf);
@@ -600,7 +600,7 @@ fn two_hundred_concurrent_clients_and_early_disconnects() {
                 let path = if i % 2 == 0 { "/" } else { "/notes/first.html" };
                 write!(
                     s,
-                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
                 )
                 .expect("send");
                 let mut raw = Vec::new();
