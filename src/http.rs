@@ -330,7 +330,13 @@ mod tests {
         ] {
             assert!(local.allows(Some(ok)), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:1111", "192.168.1.5", "", "localhost.evil"] {
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "192.168.1.5",
+            "",
+            "localhost.evil",
+        ] {
             assert!(!local.allows(Some(bad)), "{bad}");
         }
         assert!(!local.allows(None));

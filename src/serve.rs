@@ -21,8 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result, bail};
 
 use crate::build;
-use crate::http;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::http;
 use crate::watch::{self, Batch, Debounce, WatchHandle};
 
 /// The port tried first when none is given; the next free one is taken if it is busy.
@@ -770,7 +770,13 @@ fn handle(
                 .collect();
             // A client that went away mid-response is not an error worth reporting.
             let head_only = req.method == "HEAD";
-            let _ = http::respond(&mut stream, reply.status, &headers, &reply.body.0, head_only);
+            let _ = http::respond(
+                &mut stream,
+                reply.status,
+                &headers,
+                &reply.body.0,
+                head_only,
+            );
         }
         Route::Events => {
             if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
