@@ -201,7 +201,7 @@ def reader(port, site, stats, stop, good_seen):
                 stats.fail(f"{path}: an error was served as the page")
             if not page.lstrip().lower().startswith(b"<!doctype html"):
                 stats.fail(f"{path}: not a built page: {page[:80]!r}")
-        time.sleep(random.uniform(0.005, 0.03))
+        time.sleep(random.uniform(0.02, 0.1))
 
 
 def main():
