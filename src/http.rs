@@ -159,6 +159,21 @@ pub fn respond(
     Ok(())
 }
 
+/// Reads and drops what the client still sends (at most 4 MiB, for at most a second), so
+/// that closing a connection with unread input does not reset it before the client has read
+/// the answer (a 431 sent while a huge head is still arriving).
+pub fn drain(stream: &mut TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 16 * 1024];
+    let mut left = 4 * 1024 * 1024usize;
+    while left > 0 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",

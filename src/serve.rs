@@ -748,6 +748,7 @@ fn handle(
         Err(http::BadRequest::Gone) => return,
         Err(http::BadRequest::Answer(status, text)) => {
             let _ = http::respond(&mut stream, status, &PLAIN, text.as_bytes(), false);
+            http::drain(&mut stream);
             return;
         }
     };
