@@ -166,7 +166,8 @@ pub fn drain(stream: &mut TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
     let mut buf = [0u8; 16 * 1024];
     let mut left = 4 * 1024 * 1024usize;
-    while left > 0 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while left > 0 && std::time::Instant::now() < deadline {
         match stream.read(&mut buf) {
             Ok(0) | Err(_) => return,
             Ok(n) => left = left.saturating_sub(n),
