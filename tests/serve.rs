@@ -1057,3 +1057,32 @@ fn only_local_host_names_are_answered() {
     let open = Served::start(site.path(), &["--bind", "0.0.0.0"]);
     assert_eq!(with_host(open.addr, "my-laptop.lan"), 200);
 }
+
+/// Connections are capped: 600 idle clients do not get 600 threads; the rest wait in the
+/// backlog, and the server answers again once they leave.
+#[cfg(target_os = "linux")]
+#[test]
+fn open_connections_are_capped() {
+    let site = TestSite::fixture("serve");
+    let server = Served::start(site.path(), &[]);
+    let threads = || -> usize {
+        std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
+            .expect("status")
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("Threads:")
+    };
+    let idle: Vec<TcpStream> = (0..600)
+        .filter_map(|_| TcpStream::connect(server.addr).ok())
+        .collect();
+    assert!(idle.len() >= 550, "connected {}", idle.len());
+    std::thread::sleep(Duration::from_secs(1));
+    let n = threads();
+    // 512 connections at most (`http::MAX_CONNECTIONS`), plus the server's own threads.
+    assert!(n <= 512 + 32, "{n} threads for 600 idle connections");
+    drop(idle);
+    eventually("the server to answer again", || {
+        (server.get("/").status == 200).then_some(())
+    });
+}
