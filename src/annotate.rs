@@ -1,155 +1,127 @@
-//! Marks up the source page: an anchor `#q-<id>` around every verified quote (split at
-//! paragraph breaks, since a `<span>` cannot cross paragraphs), a link from each quote to its
-//! speaker's page, and a link on the first use of every `mentions` name.
+//! Marks up the source page without changing a word of it:
+//! - every verified quote is wrapped in a mark (`mark mark-quotation`, `mark-paraphrase`,
+//!   `mark-passage`) with its anchor `#q-<id>`, split at paragraph breaks since a `<span>`
+//!   cannot cross paragraphs; an excerpt gets an anchor only (its quote is already marked);
+//! - every quotation and paraphrase gets one attribution note, an element with
+//!   `role="note"` placed after the paragraph where it begins (never inside a sentence), that
+//!   its marks point at with `aria-describedby`;
+//! - the first use of every `mentions` name links to its page.
 
 use std::ops::Range;
 
 use crate::diagnostics::Diagnostics;
-use crate::markdown::Annotation;
+use crate::labels;
+use crate::markdown::{Annotation, BlockNote};
 use crate::quotes::{self, Normalized};
-use crate::site::{Site, quote_anchor, root_prefix};
+use crate::site::{Kind, Site, quote_anchor, root_prefix};
 use crate::validate::Verified;
+
+/// Everything added to the source page's text.
+#[derive(Debug, Default)]
+pub struct SourceMarks {
+    pub inline: Vec<Annotation>,
+    pub notes: Vec<BlockNote>,
+}
 
 pub fn source_annotations(
     site: &Site,
     verified: &Verified,
     diags: &mut Diagnostics,
-) -> Vec<Annotation> {
+) -> SourceMarks {
     let Some(src) = site.source else {
-        return Vec::new();
+        return SourceMarks::default();
     };
     let page = site.page(src);
     let Some(body) = page.kept_body() else {
-        return Vec::new(); // never: the source page keeps its body
+        return SourceMarks::default(); // never: the source page keeps its body
     };
     let root = root_prefix(&page.url);
-    let mut anns: Vec<Annotation> = Vec::new();
+    let mut marks = SourceMarks::default();
     for (id, range) in &verified.quote_spans {
         let at = site.quotes[id];
-        let speaker = site.page(at.page);
-        // The article's own passages have no speaker badge; a speaker's words point to the
-        // badge that names them (their own, or that of a quote of theirs around them).
-        let owner = (at.page != src).then(|| badge_owner(site, verified, id));
-        let class = match (owner, site.quote(at).reported) {
-            (None, _) => "passage",
-            // The article's words about someone, not their words: never shown as a quote.
-            (Some(_), true) => "reported",
-            (Some(_), false) => "quote",
+        let kind = site.attribution(at).kind;
+        let noted = at.excerpt.is_none() && kind != Kind::Passage;
+        let class = match at.excerpt {
+            Some(_) => "excerpt".to_string(),
+            None => format!("mark mark-{}", kind.name()),
         };
         let pieces = paragraph_pieces(body, range.clone());
-        let last = pieces.len().saturating_sub(1);
-        for (n, piece) in pieces.into_iter().enumerate() {
+        for (n, piece) in pieces.iter().enumerate() {
             let ann = Annotation {
                 range: piece.clone(),
-                open: span_open(class, id, n == 0, owner),
+                open: span_open(&class, id, n == 0, noted),
                 close: "</span>".into(),
             };
-            if anns.iter().any(|a| crosses(&a.range, &ann.range)) {
-                let q = site.quote(at);
-                diags.push(speaker.error(speaker.toml_line(q.id.span().start), format!(
+            if marks.inline.iter().any(|a| crosses(&a.range, &ann.range)) {
+                let speaker = site.page(at.page);
+                let line = speaker.toml_line(site.quote_id(at).span().start);
+                diags.push(speaker.error(line, format!(
                     "quote `{id}` overlaps another quote in the article without containing it"
                 )).with_hint("make one quote contain the other, or split them where they meet"));
                 break;
             }
-            anns.push(ann);
-            if n == last && owner == Some(id.as_str()) {
-                let p = badge_at(body, piece.end, enclosing_end(verified, id, body.len()));
-                anns.push(Annotation {
-                    range: p..p,
-                    open: badge(site, id, &root),
-                    close: String::new(),
-                });
-            }
+            marks.inline.push(ann);
+        }
+        if noted && let Some(first) = pieces.first() {
+            marks.notes.push(BlockNote {
+                at: first.start,
+                html: note(site, id, &root),
+            });
         }
     }
-    add_mentions(site, src, body, &root, &mut anns);
-    anns.sort_by_key(|a| (a.range.start, std::cmp::Reverse(a.range.end)));
-    anns
+    add_mentions(site, src, body, &root, &mut marks.inline);
+    marks
+        .inline
+        .sort_by_key(|a| (a.range.start, std::cmp::Reverse(a.range.end)));
+    marks.notes.sort_by_key(|n| n.at);
+    marks
 }
 
-/// The quote whose badge names `id`'s speaker: the outermost quote of the same speaker
-/// around it, or itself. One badge then names them all (two side by side would read as two
-/// speakers).
-fn badge_owner<'v>(site: &Site, verified: &'v Verified, id: &'v str) -> &'v str {
-    let range = &verified.quote_spans[id];
-    let speaker = site.quotes[id].page;
-    verified
-        .quote_spans
-        .iter()
-        .filter(|(other, r)| {
-            site.quotes[other.as_str()].page == speaker
-                && r.start <= range.start
-                && range.end <= r.end
-        })
-        .max_by_key(|(_, r)| r.len())
-        .map_or(id, |(other, _)| other.as_str())
-}
-
-/// The opening tag around one paragraph of a quote.
-fn span_open(class: &str, id: &str, first: bool, owner: Option<&str>) -> String {
+/// The opening tag around one paragraph of a quote: the first carries the anchor; a noted
+/// quote's every piece points at its note.
+fn span_open(class: &str, id: &str, first: bool, noted: bool) -> String {
     let anchor = if first {
         format!(" id=\"{}\"", quote_anchor(id))
     } else {
         String::new()
     };
-    let described = owner.map_or(String::new(), |o| {
-        format!(" aria-describedby=\"{}\"", badge_id(o))
-    });
+    let described = if noted {
+        format!(" aria-describedby=\"{}\"", note_id(id))
+    } else {
+        String::new()
+    };
     format!("<span class=\"{class}\"{anchor}{described}>")
 }
 
-fn badge_id(id: &str) -> String {
-    format!("by-{}", quote_anchor(id))
+pub fn note_id(id: &str) -> String {
+    format!("note-{}", quote_anchor(id))
 }
 
-/// The speaker badge after a quote: a link to the quote on the speaker's page, announced as
-/// "Quote by …" (or "The article reports on …" for a reported view).
-fn badge(site: &Site, id: &str, root: &str) -> String {
+/// One attribution note: the kind, then who speaks, linked to the quote on their page.
+fn note(site: &Site, id: &str, root: &str) -> String {
     let at = site.quotes[id];
-    let speaker = site.page(at.page);
-    let label = if site.quote(at).reported {
-        "The article reports on "
-    } else {
-        "Quote by "
-    };
+    let attr = site.attribution(at);
+    let href = format!("{}#{}", site.page(at.page).url, quote_anchor(id));
     format!(
-        "<a class=\"quote-by\" id=\"{}\" href=\"{root}{}#{}\"><span class=\"visually-hidden\">{label}</span>{}</a>",
-        badge_id(id),
-        speaker.url,
-        quote_anchor(id),
-        escape(&speaker.fm.title)
+        "<p class=\"note note-{kind}\" role=\"note\" id=\"{nid}\"><span class=\"note-kind\">{name}</span> {label}</p>",
+        kind = attr.kind.name(),
+        nid = note_id(id),
+        name = escape(&labels::kind_name(site, attr.kind)),
+        label = labels::label_html(
+            &site.strings,
+            attr.kind,
+            &labels::person_html(
+                &site.page(attr.speaker).fm.title,
+                Some(&format!("{root}{href}"))
+            ),
+            attr.via
+                .map(|v| {
+                    let p = site.page(v);
+                    labels::person_html(&p.fm.title, Some(&format!("{root}{}", p.url)))
+                })
+                .as_deref(),
+        ),
     )
-}
-
-/// The end of the innermost quote around `id` (or `limit`): a badge may not move past it.
-fn enclosing_end(verified: &Verified, id: &str, limit: usize) -> usize {
-    let range = &verified.quote_spans[id];
-    verified
-        .quote_spans
-        .iter()
-        .filter(|(other, r)| *other != id && r.start <= range.start && range.end < r.end)
-        .map(|(_, r)| r.end)
-        .fold(limit, usize::min)
-}
-
-/// Where a speaker badge goes: after the punctuation and closing quote marks that end the
-/// quoted words (`…circles,”`), so it does not split them from the quote, but not past
-/// `limit` and never into a word (`Iran’s`).
-fn badge_at(body: &str, end: usize, limit: usize) -> usize {
-    let closing = |c: char| ",.;:!?…”’\"')]»".contains(c);
-    let mut p = end;
-    for c in body[end..].chars() {
-        if !closing(c) || p + c.len_utf8() > limit {
-            break;
-        }
-        p += c.len_utf8();
-    }
-    let next = body[p..].chars().next();
-    if next.is_some_and(char::is_alphanumeric) {
-        end
-    } else {
-        p
-    }
 }
 
 /// First use of each page's `mentions` in the source links to that page.
@@ -266,28 +238,6 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn badges_go_after_closing_punctuation_but_not_into_words_or_past_a_limit() {
-        let body = "“an expansion of circles,” he said; Iran’s view.";
-        let end = body.find(',').unwrap();
-        assert_eq!(
-            &body[badge_at(body, end, body.len())..],
-            " he said; Iran’s view."
-        );
-        assert_eq!(
-            badge_at(body, end, end + 1),
-            end + 1,
-            "stops at the enclosing quote's end"
-        );
-        let word = body.find("’s").unwrap();
-        assert_eq!(
-            badge_at(body, word, body.len()),
-            word,
-            "never inside `Iran’s`"
-        );
-        assert_eq!(badge_at(body, body.len() - 1, body.len()), body.len());
-    }
 
     #[test]
     fn pieces_split_at_blank_lines() {

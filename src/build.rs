@@ -46,7 +46,9 @@ fn run<T: Send>(
         }
     };
     let inputs = load::load(root, &mut diags);
-    let site = Site::build(config, inputs.content, &mut diags);
+    let strings = crate::theme::merge(&inputs.templates, &config, &mut diags);
+    let mut site = Site::build(config, inputs.content, &mut diags);
+    site.strings = strings;
     // Everything reported so far is about a file that could not be read or parsed; what
     // later stages say about such a file only follows from it.
     let mark = diags.len();

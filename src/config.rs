@@ -22,6 +22,9 @@ pub struct Config {
     pub nav: Vec<NavEntry>,
     #[serde(default)]
     pub extra: toml::Table,
+    /// Overrides of the theme's interface strings (see `templates/theme.toml`).
+    #[serde(default)]
+    pub strings: std::collections::BTreeMap<String, String>,
     /// The file's text, to point errors found later (a broken `ref`) at their line.
     #[serde(skip)]
     text: String,

@@ -26,7 +26,7 @@ pub struct FrontMatter {
     #[serde(default)]
     pub weight: i64,
     #[serde(default)]
-    pub date: String,
+    pub date: Date,
     #[serde(default)]
     pub draft: bool,
     pub slug: Option<String>,
@@ -38,6 +38,17 @@ pub struct FrontMatter {
     pub mentions: Vec<Spanned<String>>,
     #[serde(default)]
     pub quotes: Vec<QuoteDecl>,
+    /// Shorter spans of this page's quotes, cited on their own (a comparison cell, a term).
+    #[serde(default)]
+    pub excerpts: Vec<ExcerptDecl>,
+    /// On the source page: what is known about where the text comes from. Each is optional;
+    /// templates say plainly what is not known.
+    pub publisher: Option<String>,
+    pub published: Option<Date>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    /// On the source page: the editors' note about the source, in Markdown (shown as ours).
+    pub about: Option<String>,
     /// On a section: rules for the `[extra]` of its pages.
     #[serde(default)]
     pub schema: BTreeMap<String, FieldRule>,
@@ -46,17 +57,55 @@ pub struct FrontMatter {
     pub extra: toml::Table,
 }
 
-/// A quotation attributed to the page's subject.
+/// A passage of the source attributed to the page's subject (on the source page itself: a
+/// passage of the article's own narration that the site cites).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteDecl {
     pub id: Spanned<String>,
     pub text: Spanned<String>,
-    /// The article's own words about the subject, not the subject's words.
-    #[serde(default)]
-    pub reported: bool,
+    /// `quotation` (the default: the subject's own words, inside quotation marks in the
+    /// source) or `paraphrase` (the article reporting the subject's view in its own words).
+    pub kind: Option<Spanned<String>>,
+    /// The figure through whom the source reports this (`@/figures/x.md`): one person's
+    /// account of another's words or view.
+    pub via: Option<Spanned<String>>,
+    /// Which occurrence in the source (1 = first) when the text stands there more than once.
+    pub occurrence: Option<Spanned<usize>>,
+    /// Our note about the quote (shown as ours).
     #[serde(default)]
     pub note: String,
+}
+
+/// A shorter span of one of the page's quotes, cited on its own. It is not a quote of its
+/// own: it is not counted, and the article page attributes only its quote.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcerptDecl {
+    pub id: Spanned<String>,
+    /// The id of the quote (on the same page) that holds it.
+    pub of: Spanned<String>,
+    pub text: Spanned<String>,
+}
+
+/// A date as TOML writes it (`date = 2024-09-30`) or as a string (`date = "2024-09-30"`);
+/// kept as its text, which templates format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Date(pub String);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Text(String),
+            Toml(toml::value::Datetime),
+        }
+        Ok(Date(match Either::deserialize(d)? {
+            Either::Text(s) => s,
+            Either::Toml(t) => t.to_string(),
+        }))
+    }
 }
 
 /// A rule for one `[extra]` key of the pages in a section.
@@ -89,8 +138,6 @@ pub struct CompareDecl {
 pub struct RowDecl {
     pub id: Option<String>,
     pub topic: Spanned<String>,
-    #[serde(default)]
-    pub voices: Vec<Spanned<String>>,
     #[serde(default)]
     pub cells: BTreeMap<String, CellDecl>,
 }
@@ -232,6 +279,11 @@ pub fn toml_error(path: &str, line: usize, col: usize, message: &str) -> Diagnos
 pub fn toml_error_in(what: &str, path: &str, line: usize, col: usize, message: &str) -> Diagnostic {
     let message = message.trim();
     if let Some((wrong, expected)) = parse_unknown_field(message) {
+        if let Some(hint) = retired_key(&wrong) {
+            return Diagnostic::error(path, line, format!("`{wrong}` is no longer a key"))
+                .at_col(col)
+                .with_hint(hint);
+        }
         let d = Diagnostic::error(path, line, format!("unknown key `{wrong}`"))
             .at_col(col)
             .with_hint(format!(
@@ -249,6 +301,19 @@ pub fn toml_error_in(what: &str, path: &str, line: usize, col: usize, message: &
     Diagnostic::error(path, line, format!("invalid {what}: {message}"))
         .at_col(col)
         .with_hint(TOML_HINT)
+}
+
+/// Keys an earlier lede knew, with what replaced them.
+fn retired_key(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "reported" => {
+            "say what kind of passage this is instead: `kind = \"paraphrase\"` when the article reports the person's view in its own words (the default, `quotation`, is their own words inside quotation marks); add `via = \"@/figures/name.md\"` when another figure reports it"
+        }
+        "voices" => {
+            "a row's voices are now the speakers of its cells' backing quotes; delete this line"
+        }
+        _ => return None,
+    })
 }
 
 fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
@@ -304,6 +369,26 @@ mod tests {
     fn malformed_toml_points_at_its_line() {
         let d = parse_str("+++\ntitle = \"A\"\nweight = = 3\n+++\n").unwrap_err();
         assert_eq!(d.line, 3, "{d}");
+    }
+
+    #[test]
+    fn dates_may_be_toml_dates_or_strings() {
+        let fm = parse_str("+++\ntitle = \"A\"\ndate = 2024-09-30\n+++\n").unwrap();
+        assert_eq!(fm.date.0, "2024-09-30");
+        let fm = parse_str("+++\ntitle = \"A\"\npublished = \"2024-09-30\"\n+++\n").unwrap();
+        assert_eq!(fm.published.unwrap().0, "2024-09-30");
+    }
+
+    #[test]
+    fn the_retired_reported_flag_says_what_replaced_it() {
+        let text =
+            "+++\ntitle = \"A\"\n[[quotes]]\nid = \"a\"\ntext = \"b\"\nreported = true\n+++\n";
+        let d = parse_str(text).unwrap_err();
+        assert!(
+            d.hint.unwrap().contains("kind = \"paraphrase\""),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

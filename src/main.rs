@@ -60,6 +60,37 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Create a new site in DIR from an article saved as text, with a draft page for each
+    /// speaker the quotation finder proposes
+    Init {
+        /// The folder to create (it must be new or empty, unless --force)
+        dir: PathBuf,
+        /// The article as a UTF-8 text file; its first line is the headline
+        #[arg(long)]
+        source: PathBuf,
+        /// The article's headline, instead of the file's first line (the whole file is then the body)
+        #[arg(long)]
+        title: Option<String>,
+        /// Add the missing files to a non-empty folder (existing files are never overwritten)
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the source page's quotations, the speaker proposed for each, and the pages that claim it
+    Quotes {
+        /// The site folder: the one holding lede.toml, content/, templates/ and static/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write a new figure, camp or glossary term page with every field its section asks for
+    New {
+        /// What kind of page
+        kind: lede::new_page::Kind,
+        /// The person's, camp's or term's name (the file name is made from it)
+        name: String,
+        /// The site folder: the one holding lede.toml, content/, templates/ and static/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -92,6 +123,24 @@ fn main() -> ExitCode {
             opts.bind = bind;
             lede::serve::run(&opts, open)
         }
+        Command::Init {
+            dir,
+            source,
+            title,
+            force,
+        } => run_init(lede::init::Options {
+            dir,
+            source,
+            title,
+            force,
+        }),
+        Command::Quotes { root } => run_quotes(&root),
+        Command::New { kind, name, root } => lede::new_page::run(&root, kind, &name).map(|path| {
+            println!(
+                "Wrote {}: fill in its fields, then delete `draft = true`.",
+                path.display()
+            );
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,5 +181,57 @@ fn run_check(root: &std::path::Path, deny_warnings: bool) -> anyhow::Result<()> 
         eprintln!("{w}");
     }
     println!("No errors, {} warning(s).", diags.warnings());
+    Ok(())
+}
+
+fn run_init(opts: lede::init::Options) -> anyhow::Result<()> {
+    let out = lede::init::run(&opts)?;
+    let dir = opts.dir.display();
+    println!(
+        "Created the site in {dir}: wrote {} file(s){}.",
+        out.written.len(),
+        if out.kept.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", kept {} that already existed: {}",
+                out.kept.len(),
+                out.kept.join(", ")
+            )
+        }
+    );
+    println!();
+    print!("{}", out.report);
+    println!();
+    if out.findings.attributed() > 0 {
+        println!(
+            "Next: in {dir}/content/figures/, check each proposed speaker and their quotes, \
+             then delete `draft = true`. Then: cd {dir} && lede build"
+        );
+    } else {
+        println!("Next: cd {dir} && lede build");
+    }
+    Ok(())
+}
+
+fn run_quotes(root: &std::path::Path) -> anyhow::Result<()> {
+    let found = lede::quotations::site::scan(root)?;
+    for why in &found.skipped {
+        eprintln!("warning: skipped {why}");
+    }
+    let shown = root.join(&found.source).display().to_string();
+    let origin = lede::quotations::report::Origin {
+        path: shown.trim_start_matches("./"),
+        line_offset: found.line_offset,
+    };
+    print!(
+        "{}",
+        lede::quotations::report::render(
+            &origin,
+            &found.body,
+            &found.findings,
+            Some(&found.claims)
+        )
+    );
     Ok(())
 }

@@ -17,6 +17,14 @@ pub struct Annotation {
     pub close: String,
 }
 
+/// HTML placed right after the block (paragraph, list item, …) that holds byte `at` of the
+/// source: a note about a passage that must not interrupt its sentence.
+#[derive(Debug, Clone)]
+pub struct BlockNote {
+    pub at: usize,
+    pub html: String,
+}
+
 /// A link that could not be resolved: byte offset in the body and the reason.
 pub type LinkError = (usize, String);
 
@@ -28,22 +36,53 @@ fn options() -> Options {
 }
 
 /// Renders `body`; `resolve` turns a reference into a URL relative to the page being rendered.
+/// `notes` (sorted by `at`) follow the top-level block that holds them, grouped in one
+/// `<div class="notes">` per block.
 pub fn render(
     body: &str,
     resolve: &dyn Fn(&str) -> Result<String, String>,
     annotations: &[Annotation],
+    notes: &[BlockNote],
     errors: &mut Vec<LinkError>,
 ) -> String {
     let mut weaver = Weaver::new(body, annotations);
     let mut events = Vec::new();
+    let mut depth = 0usize;
+    let mut next_note = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Text(text) => weaver.text(text, range, &mut events),
+            Event::Start(tag) => {
+                if is_container(&tag) {
+                    depth += 1;
+                }
+                events.push(rewrite_link(
+                    Event::Start(tag),
+                    resolve,
+                    range.start,
+                    errors,
+                ));
+            }
             Event::End(end) => {
                 if is_block_end(&end) {
                     weaver.close_all(&mut events);
                 }
+                let container = is_block_end(&end);
                 events.push(Event::End(end));
+                if container {
+                    depth = depth.saturating_sub(1);
+                }
+                if container && depth == 0 {
+                    let first = next_note;
+                    while notes.get(next_note).is_some_and(|n| n.at < range.end) {
+                        next_note += 1;
+                    }
+                    if next_note > first {
+                        events.push(Event::Html(CowStr::from(notes_html(
+                            &notes[first..next_note],
+                        ))));
+                    }
+                }
             }
             other => events.push(rewrite_link(other, resolve, range.start, errors)),
         }
@@ -142,6 +181,22 @@ pub fn render_inline(
     text: &str,
     resolve: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<String, String> {
+    let out = render_block(text, resolve)?;
+    let trimmed = out.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => Ok(inner.to_string()),
+        _ => Ok(out),
+    }
+}
+
+/// A short Markdown text (a note) as block HTML, its paragraphs kept.
+pub fn render_block(
+    text: &str,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
     let mut errors = Vec::new();
     let events: Vec<Event<'_>> = Parser::new_ext(text, options())
         .map(|event| rewrite_link(event, resolve, 0, &mut errors))
@@ -151,14 +206,7 @@ pub fn render_inline(
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
-    let trimmed = out.trim_end();
-    match trimmed
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-    {
-        Some(inner) if !inner.contains("<p>") => Ok(inner.to_string()),
-        _ => Ok(out),
-    }
+    Ok(out)
 }
 
 /// A link to an `@/` reference gets its resolved URL (a failure is recorded at `at` and the
@@ -195,6 +243,23 @@ fn rewrite_link<'a>(
         title,
         id,
     })
+}
+
+fn notes_html(notes: &[BlockNote]) -> String {
+    let mut html = String::from("<div class=\"notes\">");
+    for n in notes {
+        html.push_str(&n.html);
+    }
+    html.push_str("</div>\n");
+    html
+}
+
+/// Tags that open a block (so their end closes one): everything but inline formatting.
+fn is_container(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+    )
 }
 
 fn is_block_end(end: &TagEnd) -> bool {
@@ -348,7 +413,7 @@ mod tests {
             Ok("../a.html#x".into())
         };
         let mut errors = Vec::new();
-        let html = render("[A](@/a.md#x)", &resolve, &[], &mut errors);
+        let html = render("[A](@/a.md#x)", &resolve, &[], &[], &mut errors);
         assert_eq!(html, "<p><a href=\"../a.html#x\">A</a></p>\n");
         assert!(errors.is_empty());
     }
@@ -356,7 +421,7 @@ mod tests {
     #[test]
     fn unknown_reference_is_reported_with_its_offset() {
         let mut errors = Vec::new();
-        render("text\n\n[A](@/nope.md)", &no_refs, &[], &mut errors);
+        render("text\n\n[A](@/nope.md)", &no_refs, &[], &[], &mut errors);
         assert_eq!(errors, vec![(6, "unknown @/nope.md".to_string())]);
     }
 
@@ -376,7 +441,7 @@ mod tests {
             },
         ];
         let mut errors = Vec::new();
-        let html = render(body, &no_refs, &anns, &mut errors);
+        let html = render(body, &no_refs, &anns, &[], &mut errors);
         assert_eq!(html, "<p>He said <q1>it is <m>fine</m> today</q1>.</p>\n");
     }
 
@@ -402,7 +467,7 @@ mod tests {
             span(at(".”")..body.len()),
         ];
         let mut errors = Vec::new();
-        let html = render(body, &no_refs, &anns, &mut errors);
+        let html = render(body, &no_refs, &anns, &[], &mut errors);
         assert_eq!(
             html,
             "<p>“<q>Fine</q>,”<by/> he said. “<q>Next</q><by/><q>.”</q></p>\n"
@@ -418,7 +483,7 @@ mod tests {
             close: "</x>".into(),
         }];
         let mut errors = Vec::new();
-        let html = render(body, &no_refs, &anns, &mut errors);
+        let html = render(body, &no_refs, &anns, &[], &mut errors);
         assert_eq!(html, "<p>One <x>two.</x></p>\n<p>Three four.</p>\n");
     }
 

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use tera::{Map, Value};
 
 use crate::diagnostics::did_you_mean_suffix;
-use crate::frontmatter::CompareDecl;
-use crate::site::{Page, QuoteAt, Site, quote_anchor};
+use crate::frontmatter::{CompareDecl, RowDecl};
+use crate::labels;
+use crate::site::{Kind, Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
 
 /// Template values for the whole site, shared by every page render.
@@ -145,43 +146,50 @@ pub fn quote_ref(site: &Site, at: QuoteAt) -> String {
     format!(
         "{}#{}",
         site.page(at.page).reference(),
-        site.quote(at).id.get_ref()
+        site.quote_id(at).get_ref()
     )
 }
 
+/// A person as templates see them in a quote: name, page and reference.
+fn person(site: &Site, page: usize) -> Value {
+    let p = site.page(page);
+    map([
+        ("title", Value::from(p.fm.title.as_str())),
+        ("url", Value::from(p.url.as_str())),
+        ("ref", Value::from(p.reference())),
+    ])
+}
+
 fn quote_value(site: &Site, at: QuoteAt) -> Value {
-    let speaker = site.page(at.page);
-    let q = site.quote(at);
-    let id = q.id.get_ref();
+    let id = site.quote_id(at).get_ref();
+    let text = site.quote_text(at).get_ref();
+    let attr = site.attribution(at);
+    let of = at.excerpt.map(|_| site.quote(at).id.get_ref().as_str());
     let source_url = site.source.map_or(String::new(), |s| {
         format!("{}#{}", site.page(s).url, quote_anchor(id))
     });
     map([
         ("id", Value::from(id.as_str())),
         ("ref", Value::from(quote_ref(site, at))),
-        ("text", Value::from(q.text.get_ref().trim())),
+        ("text", Value::from(text.trim())),
         // A quote may span paragraphs; templates render each as its own <p>.
-        (
-            "paragraphs",
-            list(paragraphs(q.text.get_ref()).map(Value::from)),
-        ),
-        ("reported", Value::from(q.reported)),
-        ("note", Value::from(q.note.as_str())),
+        ("paragraphs", list(paragraphs(text).map(Value::from))),
+        // quotation | paraphrase | passage; an excerpt has its quote's.
+        ("kind", Value::from(attr.kind.name())),
+        ("kind_name", Value::from(labels::kind_name(site, attr.kind))),
+        ("label", Value::from(labels::label_text(site, attr))),
+        ("is_excerpt", Value::from(of.is_some())),
+        ("of", of.map_or(Value::none(), Value::from)),
+        ("note", Value::from(site.quote(at).note.as_str())),
         ("anchor", Value::from(quote_anchor(id))),
         ("source_url", Value::from(source_url)),
         (
             "page_url",
             Value::from(site.href(&quote_ref(site, at)).unwrap_or_default()),
         ),
-        ("is_passage", Value::from(Some(at.page) == site.source)),
-        (
-            "speaker",
-            map([
-                ("title", Value::from(speaker.fm.title.as_str())),
-                ("url", Value::from(speaker.url.as_str())),
-                ("ref", Value::from(speaker.reference())),
-            ]),
-        ),
+        ("is_passage", Value::from(attr.kind == Kind::Passage)),
+        ("speaker", person(site, attr.speaker)),
+        ("via", attr.via.map_or(Value::none(), |v| person(site, v))),
     ])
 }
 
@@ -192,7 +200,18 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Value {
-    let quotes = (0..p.fm.quotes.len()).map(|index| quote_value(site, QuoteAt { page: i, index }));
+    let quotes = (0..p.fm.quotes.len()).map(|index| {
+        let at = QuoteAt {
+            page: i,
+            index,
+            excerpt: None,
+        };
+        quote_value(site, at)
+    });
+    let excerpts = p.fm.excerpts.iter().filter_map(|x| {
+        let at = site.quotes.get(x.id.get_ref())?;
+        (at.page == i).then(|| quote_value(site, *at))
+    });
     let mut m = Map::with_capacity(15);
     let mut put = |k: &'static str, v: Value| {
         m.insert(k.into(), v);
@@ -203,9 +222,10 @@ fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>
     put("title", Value::from(p.fm.title.as_str()));
     put("description", Value::from(p.fm.description.as_str()));
     put("weight", Value::from(p.fm.weight));
-    put("date", Value::from(p.fm.date.as_str()));
+    put("date", Value::from(p.fm.date.0.as_str()));
     put("extra", toml_table(&p.fm.extra));
     put("quotes", list(quotes));
+    put("excerpts", list(excerpts));
     let mentions =
         p.fm.mentions
             .iter()
@@ -284,10 +304,8 @@ fn compare_value(
                 ("backing", Value::from(backing)),
             ])
         });
-        let voices = row
-            .voices
-            .iter()
-            .filter_map(|v| page_of(v.get_ref()))
+        let voices = row_voices(site, c, row)
+            .into_iter()
             .map(|p| shallow[p].clone());
         map([
             (
@@ -306,8 +324,44 @@ fn compare_value(
     ])
 }
 
-/// For each page, the places that point at it: comparison rows (through `voices` or a
-/// backing quote) and pages whose `[extra]` references it.
+/// A row's voices: the people whose words or views back its cells (each quote's speaker and
+/// the figure reporting them), in order of first appearance; the article's own passages have
+/// no voice.
+pub fn row_voices(site: &Site, compare: &CompareDecl, row: &RowDecl) -> Vec<usize> {
+    let mut voices = Vec::new();
+    // Cells in column order (they are keyed by the column page's slug).
+    let cells = compare
+        .columns
+        .iter()
+        .filter_map(|c| site.resolve(c.get_ref()).ok())
+        .filter_map(|t| row.cells.get(site.page(t.page).slug()));
+    let backing = cells.flat_map(|c| &c.backing);
+    for at in backing.filter_map(|b| site.resolve_quote(b.get_ref()).ok()) {
+        let attr = site.attribution(at);
+        if attr.kind == Kind::Passage {
+            continue;
+        }
+        for p in attr.via.into_iter().chain([attr.speaker]) {
+            if !voices.contains(&p) {
+                voices.push(p);
+            }
+        }
+    }
+    voices
+}
+
+/// The `@/` targets of the links in a Markdown text.
+fn markdown_refs(text: &str) -> Vec<String> {
+    text.match_indices("](@/")
+        .filter_map(|(i, _)| {
+            let rest = &text[i + 2..];
+            rest.find(')').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// For each page, the places that point at it: comparison rows (through a backing quote's
+/// speaker or reporter, or a link in a summary) and pages whose `[extra]` references it.
 fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
     let mut links: HashMap<usize, Vec<(String, String)>> = HashMap::new();
     let mut add = |to: usize, title: String, url: String| {
@@ -325,16 +379,14 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
                     row_id(row.id.as_deref(), row.topic.get_ref())
                 );
                 let title = format!("{}: {}", page.fm.title, row.topic.get_ref());
-                let voiced = row
-                    .voices
-                    .iter()
-                    .filter_map(|v| site.resolve(v.get_ref()).ok().map(|t| t.page));
-                let backed = row
+                let linked = row
                     .cells
                     .values()
-                    .flat_map(|c| &c.backing)
-                    .filter_map(|b| site.resolve_quote(b.get_ref()).ok().map(|q| q.page));
-                for to in voiced.chain(backed).collect::<Vec<_>>() {
+                    .flat_map(|c| markdown_refs(&c.summary))
+                    .filter_map(|r| site.resolve(&r).ok().map(|t| t.page));
+                let named: Vec<usize> =
+                    row_voices(site, c, row).into_iter().chain(linked).collect();
+                for to in named {
                     add(to, title.clone(), url.clone());
                 }
             }

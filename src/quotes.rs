@@ -119,6 +119,44 @@ pub fn find(source: &Normalized, quote: &str) -> Option<Range<usize>> {
     Some(source.original_range(start..start + q.len()))
 }
 
+/// Every place `quote` stands in `source`, as byte ranges of the original source, in order.
+pub fn find_all(source: &Normalized, quote: &str) -> Vec<Range<usize>> {
+    let q = normalize_quote(quote);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = source.text[from..].find(&q) {
+        let start = from + i;
+        out.push(source.original_range(start..start + q.len()));
+        from = start + q.len().max(1);
+        while !source.text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    out
+}
+
+/// Where `quote` stands inside `within` (a byte range of the original source).
+pub fn find_within(
+    source: &Normalized,
+    quote: &str,
+    within: &Range<usize>,
+) -> Option<Range<usize>> {
+    find_all(source, quote)
+        .into_iter()
+        .find(|r| within.start <= r.start && r.end <= within.end)
+}
+
+/// Whether `range` lies inside one of `spans` (the source's quotations, between their marks,
+/// as `quotations::marks` finds them).
+pub fn inside_quotation_marks(spans: &[Range<usize>], range: &Range<usize>) -> bool {
+    spans
+        .iter()
+        .any(|s| s.start <= range.start && range.end <= s.end)
+}
+
 /// Why a quote was not found: the closest passage and where the two first differ.
 pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
     let qn = Normalized::new(quote.trim());
@@ -248,6 +286,14 @@ mod tests {
             "They call it \"the people's road\" in town, and mean it",
         );
         assert!(why.contains("bridge”"), "curly quote kept: {why}");
+    }
+
+    #[test]
+    fn every_occurrence_is_found() {
+        let text = "one two one two one";
+        let n = Normalized::new(text);
+        assert_eq!(find_all(&n, "one"), vec![0..3, 8..11, 16..19]);
+        assert_eq!(find_within(&n, "one", &(5..20)), Some(8..11));
     }
 
     #[test]

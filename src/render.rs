@@ -7,12 +7,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
+use crate::annotate::SourceMarks;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_suffix};
+use crate::labels;
 use crate::load::{TEMPLATES_DIR, TextFile};
-use crate::markdown::{self, Annotation};
+use crate::markdown;
 use crate::model::Model;
+use crate::site::Kind;
 use crate::site::{Page, Site, root_prefix};
+use crate::theme::{Strings, THEME_FILE};
 
 pub const NOT_FOUND_TEMPLATE: &str = "404.html";
 
@@ -28,12 +32,16 @@ pub struct Output {
 pub fn load_templates(
     files: &[TextFile],
     model: &Arc<Model>,
+    strings: &Arc<Strings>,
     diags: &mut Diagnostics,
 ) -> Option<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    register_functions(&mut tera, model);
-    let sources = files.iter().map(|f| (f.rel.as_str(), f.text.as_str()));
+    register_functions(&mut tera, model, strings);
+    let sources = files
+        .iter()
+        .filter(|f| f.rel != THEME_FILE)
+        .map(|f| (f.rel.as_str(), f.text.as_str()));
     match tera.add_raw_templates(sources) {
         Ok(()) => Some(tera),
         Err(e) => {
@@ -52,12 +60,13 @@ pub fn load_templates(
 pub fn render_site<T: Send>(
     site: &Site,
     templates: &[TextFile],
-    source_annotations: &[Annotation],
+    source_marks: &SourceMarks,
     diags: &mut Diagnostics,
     sink: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
 ) -> Vec<T> {
     let model = Arc::new(Model::new(site));
-    let Some(mut tera) = load_templates(templates, &model, diags) else {
+    let strings = Arc::new(site.strings.clone());
+    let Some(mut tera) = load_templates(templates, &model, &strings, diags) else {
         return Vec::new();
     };
     set_globals(&mut tera, &site.config, site);
@@ -65,7 +74,7 @@ pub fn render_site<T: Send>(
     let results: Vec<Result<T, Vec<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let o = render_page(site, tera, &model, i, source_annotations)?;
+            let o = render_page(site, tera, &model, i, source_marks)?;
             sink(o).map_err(|d| vec![d])
         })
         .collect();
@@ -79,7 +88,7 @@ pub fn render_site<T: Send>(
     // A `content/404.md` is the 404 page; the template renders one only when there is none.
     let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
     if !page_404 && tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
-        match render_not_found(tera).and_then(|o| sink(o).map_err(|d| vec![d])) {
+        match render_not_found(tera, &site.strings).and_then(|o| sink(o).map_err(|d| vec![d])) {
             Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
@@ -92,15 +101,18 @@ fn render_page(
     tera: &Tera,
     model: &Model,
     i: usize,
-    anns: &[Annotation],
+    marks: &SourceMarks,
 ) -> Result<Output, Vec<Diagnostic>> {
     let page = site.page(i);
     let root = root_prefix(&page.url);
     let mut link_errors = Vec::new();
     let resolve = |r: &str| site.href(r).map(|href| format!("{root}{href}"));
-    let anns = if site.source == Some(i) { anns } else { &[] };
+    let (anns, notes) = match site.source == Some(i) {
+        true => (&marks.inline[..], &marks.notes[..]),
+        false => (&[][..], &[][..]),
+    };
     let body = page.body().map_err(|d| vec![d])?;
-    let content = markdown::render(&body, &resolve, anns, &mut link_errors);
+    let content = markdown::render(&body, &resolve, anns, notes, &mut link_errors);
     let mut errors: Vec<Diagnostic> = link_errors
         .into_iter()
         .map(|(at, why)| {
@@ -185,13 +197,17 @@ fn without_nul(html: String) -> Vec<u8> {
     html.replace('\0', "\u{FFFD}").into_bytes()
 }
 
-fn render_not_found(tera: &Tera) -> Result<Output, Vec<Diagnostic>> {
+fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagnostic>> {
+    let title = strings.get("not_found_title").unwrap_or("404");
     let mut ctx = Context::new();
-    ctx.insert_value("page", Value::from_serializable(&serde_json::json!({
-        "title": "Page not found", "description": "", "url": "404.html", "ref": "", "slug": "404",
-        "content": "", "extra": {}, "quotes": [], "backlinks": [], "weight": 0, "date": "",
-        "is_section": false, "is_source": false, "pages": [], "subsections": [], "mentions": [],
-    })));
+    ctx.insert_value(
+        "page",
+        Value::from_serializable(&serde_json::json!({
+            "title": title, "description": "", "url": "404.html", "ref": "", "slug": "404",
+            "content": "", "extra": {}, "quotes": [], "backlinks": [], "weight": 0, "date": "",
+            "is_section": false, "is_source": false, "pages": [], "subsections": [], "mentions": [],
+        })),
+    );
     ctx.insert("root", "");
     tera.render(NOT_FOUND_TEMPLATE, &ctx)
         .map(|html| Output {
@@ -219,10 +235,33 @@ fn set_globals(tera: &mut Tera, config: &Config, site: &Site) {
         }),
     );
     globals.insert("nav", &nav);
+    globals.insert("strings", site.strings.as_map());
+    globals.insert("source", &source_value(site));
 }
 
-/// `get_page`, `get_section`, `get_quote` and the `markdown` filter.
-fn register_functions(tera: &mut Tera, model: &Arc<Model>) {
+/// What the site knows about its source: `none` for what the source page does not say, so
+/// templates can say plainly that it is not known.
+fn source_value(site: &Site) -> serde_json::Value {
+    let Some(page) = site.source.map(|s| site.page(s)) else {
+        return serde_json::Value::Null;
+    };
+    let fm = &page.fm;
+    serde_json::json!({
+        "title": fm.title, "url": page.url, "ref": page.reference(),
+        "publisher": fm.publisher, "published": fm.published.as_ref().map(|d| &d.0),
+        "author": fm.author, "link": fm.url, "about": fm.about,
+    })
+}
+
+/// `get_page`, `get_section`, `get_quote`, `t`, and the `markdown` and `attribution` filters.
+fn register_functions(tera: &mut Tera, model: &Arc<Model>, strings: &Arc<Strings>) {
+    let s = Arc::clone(strings);
+    tera.register_function("t", move |kwargs: Kwargs, _: &State| translate(&s, &kwargs));
+    let s = Arc::clone(strings);
+    tera.register_filter(
+        "attribution",
+        move |q: &Value, kwargs: Kwargs, state: &State| attribution(&s, q, &kwargs, state),
+    );
     let m = Arc::clone(model);
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
         lookup(&m.by_ref, &kwargs, "get_page")
@@ -245,11 +284,71 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>) {
                 None => state.get::<String>("root")?.unwrap_or_default(),
             };
             let resolve = |r: &str| m.url_of(r).map(|u| format!("{root}{u}"));
-            markdown::render_inline(s, &resolve)
-                .map(|html| Value::safe_string(&html))
+            let block = kwargs.get::<bool>("block")?.unwrap_or(false);
+            let html = if block {
+                markdown::render_block(s, &resolve)
+            } else {
+                markdown::render_inline(s, &resolve)
+            };
+            html.map(|html| Value::safe_string(&html))
                 .map_err(|why| tera::Error::message(format!("markdown: broken link: {why}")))
         },
     );
+}
+
+/// `t(key="…", name=…)`: the interface string `key` with each `{name}` filled in.
+fn translate(strings: &Strings, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let key: String = kwargs.must_get("key")?;
+    let Some(text) = strings.get(&key) else {
+        let hint = did_you_mean_suffix(&key, strings.keys());
+        return Err(tera::Error::message(format!(
+            "t: no interface string `{key}` in templates/{THEME_FILE} [strings]{hint}"
+        )));
+    };
+    let mut values: Vec<(String, String)> = Vec::new();
+    for (name, value) in kwargs.iter() {
+        if name.as_str() != Some("key") {
+            let v = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            values.push((name.to_string(), v));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    Ok(Value::from(crate::theme::fill(text, &pairs)))
+}
+
+/// `q | attribution`: who speaks in quote `q`, worded by the strings table, each person a
+/// link relative to the page being rendered (`link_speaker=false` on the speaker's own page).
+fn attribution(
+    strings: &Strings,
+    q: &Value,
+    kwargs: &Kwargs,
+    state: &State,
+) -> tera::TeraResult<Value> {
+    let root = state.get::<String>("root")?.unwrap_or_default();
+    let link_speaker = kwargs.get::<bool>("link_speaker")?.unwrap_or(true);
+    let get = |v: &Value, k: &'static str| -> Option<String> {
+        let m = v.as_map()?;
+        m.get(&tera::value::Key::Str(k))
+            .and_then(|x| x.as_str().map(str::to_string))
+    };
+    let field = |k: &'static str| q.as_map()?.get(&tera::value::Key::Str(k)).cloned();
+    let person = |p: &Value, link: bool| {
+        let name = get(p, "title").unwrap_or_default();
+        let href = get(p, "url").filter(|_| link).map(|u| format!("{root}{u}"));
+        labels::person_html(&name, href.as_deref())
+    };
+    let kind = Kind::from_name(&get(q, "kind").unwrap_or_default());
+    let speaker = field("speaker").map_or(String::new(), |p| person(&p, link_speaker));
+    let via = field("via")
+        .filter(|v| v.as_map().is_some())
+        .map(|p| person(&p, true));
+    let html = labels::label_html(strings, kind, &speaker, via.as_deref());
+    Ok(Value::safe_string(&html))
 }
 
 fn lookup(

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_suffix, line_col};
 use crate::frontmatter::{self, FrontMatter, QuoteDecl};
 use crate::load::{self, ContentFile};
+use toml::Spanned;
 
 pub const REF_PREFIX: &str = "@/";
 
@@ -148,11 +149,46 @@ pub fn refs_in(table: &toml::Table) -> Vec<String> {
     out
 }
 
-/// Where a quote is declared: page index and position in its `quotes` list.
-#[derive(Debug, Clone, Copy)]
+/// Where a quote or excerpt is declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuoteAt {
     pub page: usize,
+    /// Position in the page's `quotes`; for an excerpt, of the quote that holds it.
     pub index: usize,
+    /// For an excerpt: its position in the page's `excerpts`.
+    pub excerpt: Option<usize>,
+}
+
+/// Whose words a passage of the source is, as far as the content says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The article's own narration (a quote declared on the source page).
+    Passage,
+    /// The speaker's own words, inside quotation marks in the source.
+    Quotation,
+    /// The article reporting the speaker's view in its own words.
+    Paraphrase,
+}
+
+impl Kind {
+    pub const NAMES: [&'static str; 2] = ["quotation", "paraphrase"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Passage => "passage",
+            Kind::Quotation => "quotation",
+            Kind::Paraphrase => "paraphrase",
+        }
+    }
+}
+
+/// Who speaks in a passage: its kind, the page it is attributed to, and the figure through
+/// whom the source reports it, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribution {
+    pub kind: Kind,
+    pub speaker: usize,
+    pub via: Option<usize>,
 }
 
 /// A reference resolved to a page, with its `#fragment` if any.
@@ -175,6 +211,8 @@ pub struct Site {
     pub quotes: BTreeMap<String, QuoteAt>,
     /// The page whose body every quote is checked against.
     pub source: Option<usize>,
+    /// The theme's interface strings with the site's overrides.
+    pub strings: crate::theme::Strings,
 }
 
 impl Site {
@@ -212,6 +250,7 @@ impl Site {
             kids,
             quotes: BTreeMap::new(),
             source: None,
+            strings: Default::default(),
         };
         site.check_urls(diags);
         site.index_quotes(diags);
@@ -223,8 +262,48 @@ impl Site {
         &self.pages[i]
     }
 
+    /// The quote itself; for an excerpt, the quote that holds it.
     pub fn quote(&self, at: QuoteAt) -> &QuoteDecl {
         &self.pages[at.page].fm.quotes[at.index]
+    }
+
+    /// The words cited: the excerpt's when `at` is one, else the quote's.
+    pub fn quote_text(&self, at: QuoteAt) -> &Spanned<String> {
+        match at.excerpt {
+            Some(e) => &self.pages[at.page].fm.excerpts[e].text,
+            None => &self.quote(at).text,
+        }
+    }
+
+    /// The id of the quote or excerpt at `at`.
+    pub fn quote_id(&self, at: QuoteAt) -> &Spanned<String> {
+        match at.excerpt {
+            Some(e) => &self.pages[at.page].fm.excerpts[e].id,
+            None => &self.quote(at).id,
+        }
+    }
+
+    /// Who speaks: an excerpt has its quote's attribution. An unknown `kind` or a `via` that
+    /// does not resolve (both reported by validation) fall back to a quotation without `via`.
+    pub fn attribution(&self, at: QuoteAt) -> Attribution {
+        let q = self.quote(at);
+        let kind = if Some(at.page) == self.source {
+            Kind::Passage
+        } else if q.kind.as_ref().is_some_and(|k| k.get_ref() == "paraphrase") {
+            Kind::Paraphrase
+        } else {
+            Kind::Quotation
+        };
+        let via = q
+            .via
+            .as_ref()
+            .and_then(|v| self.resolve(v.get_ref()).ok())
+            .map(|t| t.page);
+        Attribution {
+            kind,
+            speaker: at.page,
+            via,
+        }
     }
 
     /// Child pages and child sections of a section, ordered by weight then title then path.
@@ -269,10 +348,13 @@ impl Site {
         let page = self.page(t.page);
         let fragment = match t.fragment {
             None => String::new(),
-            Some(f) if page.fm.quotes.iter().any(|q| *q.id.get_ref() == f) => {
-                format!("#{}", quote_anchor(&f))
-            }
-            Some(f) => format!("#{f}"),
+            // A quote's card carries its anchor; an excerpt has no card, so it lands on its quote's.
+            Some(f) => match self.quotes.get(&f) {
+                Some(at) if at.page == t.page => {
+                    format!("#{}", quote_anchor(self.quote(*at).id.get_ref()))
+                }
+                _ => format!("#{f}"),
+            },
         };
         Ok(format!("{}{fragment}", page.url))
     }
@@ -287,18 +369,10 @@ impl Site {
                 quote_ids(page)
             ));
         };
-        match page.fm.quotes.iter().position(|q| *q.id.get_ref() == id) {
-            Some(index) => Ok(QuoteAt {
-                page: target.page,
-                index,
-            }),
-            None => {
-                let ids: Vec<&str> = page
-                    .fm
-                    .quotes
-                    .iter()
-                    .map(|q| q.id.get_ref().as_str())
-                    .collect();
+        match self.quotes.get(&id) {
+            Some(at) if at.page == target.page => Ok(*at),
+            _ => {
+                let ids = page_quote_ids(page);
                 let mut msg = format!("{} has no quote with id `{id}`", page.reference());
                 match crate::diagnostics::did_you_mean(&id, ids.iter().copied()) {
                     Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
@@ -341,9 +415,43 @@ impl Site {
 
     fn index_quotes(&mut self, diags: &mut Diagnostics) {
         for (p, page) in self.pages.iter().enumerate() {
-            for (i, q) in page.fm.quotes.iter().enumerate() {
-                let id = q.id.get_ref();
-                let line = page.toml_line(q.id.span().start);
+            let quotes = page.fm.quotes.iter().enumerate().map(|(i, q)| {
+                let at = QuoteAt {
+                    page: p,
+                    index: i,
+                    excerpt: None,
+                };
+                (&q.id, Some(at))
+            });
+            let excerpts = page.fm.excerpts.iter().enumerate().map(|(e, x)| {
+                let of = page.fm.quotes.iter().position(|q| q.id.get_ref() == x.of.get_ref());
+                if of.is_none() {
+                    let ids = page_quote_ids(page);
+                    let d = page
+                        .error(
+                            page.toml_line(x.of.span().start),
+                            format!(
+                                "excerpt `{}` is `of` a quote `{}` that this page does not have",
+                                x.id.get_ref(),
+                                x.of.get_ref()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "`of` names the id of the quote on this page that holds the excerpt (this page's quotes: {})",
+                            quote_ids(page)
+                        ));
+                    diags.push(d.suggest(x.of.get_ref(), ids));
+                }
+                let at = of.map(|index| QuoteAt {
+                    page: p,
+                    index,
+                    excerpt: Some(e),
+                });
+                (&x.id, at)
+            });
+            for (id, at) in quotes.chain(excerpts).collect::<Vec<_>>() {
+                let line = page.toml_line(id.span().start);
+                let id = id.get_ref();
                 if let Err(why) = valid_slug(id) {
                     diags.push(page.error(line, format!("invalid quote id `{id}`: {why}"))
                         .with_hint("quote ids are lowercase words joined by `-`, like `id = \"our-kin\"`"));
@@ -353,11 +461,12 @@ impl Site {
                     diags.push(page.error(line, format!(
                         "quote id `{id}` is already used in {}",
                         self.pages[prev.page].shown.display()
-                    )).with_hint("quote ids must be unique across the site: they become anchors `#q-<id>`"));
+                    )).with_hint("quote and excerpt ids must be unique across the site: they become anchors `#q-<id>`"));
                     continue;
                 }
-                self.quotes
-                    .insert(id.clone(), QuoteAt { page: p, index: i });
+                if let Some(at) = at {
+                    self.quotes.insert(id.clone(), at);
+                }
             }
         }
     }
@@ -388,15 +497,18 @@ impl Site {
 }
 
 fn quote_ids(page: &Page) -> String {
-    if page.fm.quotes.is_empty() {
+    let ids = page_quote_ids(page);
+    if ids.is_empty() {
         return "none".into();
     }
-    page.fm
-        .quotes
-        .iter()
-        .map(|q| q.id.get_ref().as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    ids.join(", ")
+}
+
+/// The ids of a page's quotes and excerpts, in order.
+fn page_quote_ids(page: &Page) -> Vec<&str> {
+    let quotes = page.fm.quotes.iter().map(|q| q.id.get_ref().as_str());
+    let excerpts = page.fm.excerpts.iter().map(|x| x.id.get_ref().as_str());
+    quotes.chain(excerpts).collect()
 }
 
 fn parse_page(file: ContentFile, text: &str) -> Result<Option<Page>, Diagnostic> {

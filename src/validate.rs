@@ -10,8 +10,9 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::frontmatter::{CompareDecl, FieldRule};
+use crate::quotations::marks;
 use crate::quotes::{self, Normalized};
-use crate::site::{Page, Site};
+use crate::site::{Kind, Page, QuoteAt, Site};
 
 /// What validation learnt that later stages need: where each quote stands in the source body.
 #[derive(Debug, Default)]
@@ -39,10 +40,17 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
 
 fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnostics) -> Verified {
     let mut verified = Verified::default();
-    for (id, at) in &site.quotes {
+    let body = site.source.and_then(|i| site.page(i).kept_body());
+    let quoted: Vec<Range<usize>> = body
+        .map(|b| marks::find(b).into_iter().map(|m| m.inner).collect())
+        .unwrap_or_default();
+    // Quotes first: an excerpt is looked for inside its quote's place.
+    let (excerpts, wholes): (Vec<_>, Vec<_>) =
+        site.quotes.iter().partition(|(_, at)| at.excerpt.is_some());
+    for (id, at) in wholes.into_iter().chain(excerpts) {
         let page = site.page(at.page);
-        let quote = site.quote(*at);
-        let line = page.toml_line(quote.text.span().start);
+        let text = site.quote_text(*at);
+        let line = page.toml_line(text.span().start);
         let Some(source) = source else {
             diags.push(
                 page.error(
@@ -53,23 +61,192 @@ fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnosti
             );
             continue;
         };
-        match quotes::find(source, quote.text.get_ref()) {
-            Some(range) => {
-                verified.quote_spans.insert(id.clone(), range);
+        let found = match at.excerpt {
+            None => place_quote(site, *at, source, diags),
+            Some(_) => place_excerpt(site, *at, source, &verified, diags),
+        };
+        if let Some(range) = found {
+            if at.excerpt.is_none() {
+                check_attribution(site, *at, &range, &quoted, diags);
             }
-            None => diags.push(
-                page.error(
-                    line,
-                    format!("quote `{id}` does not match the article word for word"),
-                )
-                .with_hint(format!(
-                    "{}\nfix the quote's text (only quote marks, dashes and spacing may differ)",
-                    quotes::explain_mismatch(source, quote.text.get_ref())
-                )),
-            ),
+            verified.quote_spans.insert(id.clone(), range);
         }
     }
     verified
+}
+
+/// Where a quote stands in the source: its only occurrence, or the one its `occurrence` names.
+fn place_quote(
+    site: &Site,
+    at: QuoteAt,
+    source: &Normalized,
+    diags: &mut Diagnostics,
+) -> Option<Range<usize>> {
+    let page = site.page(at.page);
+    let q = site.quote(at);
+    let id = q.id.get_ref();
+    let line = page.toml_line(q.text.span().start);
+    let all = quotes::find_all(source, q.text.get_ref());
+    if all.is_empty() {
+        diags.push(
+            page.error(
+                line,
+                format!("quote `{id}` does not match the article word for word"),
+            )
+            .with_hint(format!(
+                "{}\nfix the quote's text (only quote marks, dashes and spacing may differ)",
+                quotes::explain_mismatch(source, q.text.get_ref())
+            )),
+        );
+        return None;
+    }
+    match (&q.occurrence, all.len()) {
+        (None, 1) => all.into_iter().next(),
+        (None, n) => {
+            diags.push(
+                page.error(line, format!("quote `{id}` stands {n} times in the article"))
+                    .with_hint(format!(
+                        "say which one it is with `occurrence = 1` … `occurrence = {n}` (1 is the first), or quote a longer passage"
+                    )),
+            );
+            None
+        }
+        (Some(k), n) => {
+            let found = k.get_ref().checked_sub(1).and_then(|i| all.get(i).cloned());
+            if found.is_none() {
+                diags.push(
+                    page.error(
+                        page.toml_line(k.span().start),
+                        format!(
+                            "quote `{id}` has `occurrence = {}`, but it stands {n} time(s) in the article",
+                            k.get_ref()
+                        ),
+                    )
+                    .with_hint(format!("use a number from 1 to {n}")),
+                );
+            }
+            found
+        }
+    }
+}
+
+/// Where an excerpt stands: inside its quote's place in the source.
+fn place_excerpt(
+    site: &Site,
+    at: QuoteAt,
+    source: &Normalized,
+    verified: &Verified,
+    diags: &mut Diagnostics,
+) -> Option<Range<usize>> {
+    let page = site.page(at.page);
+    let text = site.quote_text(at);
+    let id = site.quote_id(at).get_ref();
+    let of = site.quote(at).id.get_ref();
+    // A quote that failed its own check is reported once, there.
+    let within = verified.quote_spans.get(of)?;
+    let found = quotes::find_within(source, text.get_ref(), within);
+    if found.is_none() {
+        let why = if quotes::find(source, text.get_ref()).is_some() {
+            "it stands in the article, but outside that quote".to_string()
+        } else {
+            quotes::explain_mismatch(source, text.get_ref())
+        };
+        diags.push(
+            page.error(
+                page.toml_line(text.span().start),
+                format!("excerpt `{id}` is not inside its quote `{of}`"),
+            )
+            .with_hint(format!(
+                "{why}\nan excerpt copies a shorter span of the quote named by `of`, word for word"
+            )),
+        );
+    }
+    found
+}
+
+/// A quote's `kind` and `via`: a known kind, a quotation inside quotation marks, and `via`
+/// naming another figure of the same section. The source's own passages have neither.
+fn check_attribution(
+    site: &Site,
+    at: QuoteAt,
+    range: &Range<usize>,
+    quoted: &[Range<usize>],
+    diags: &mut Diagnostics,
+) {
+    let page = site.page(at.page);
+    let q = site.quote(at);
+    let id = q.id.get_ref();
+    if Some(at.page) == site.source {
+        for (key, span) in [
+            ("kind", q.kind.as_ref().map(|k| k.span())),
+            ("via", q.via.as_ref().map(|v| v.span())),
+        ] {
+            if let Some(span) = span {
+                diags.push(
+                    page.error(page.toml_line(span.start), format!("passage `{id}` of the source page cannot have `{key}`"))
+                        .with_hint("quotes declared on the source page are the article's own narration; attribute a person's words on their own page"),
+                );
+            }
+        }
+        return;
+    }
+    if let Some(kind) = &q.kind
+        && !Kind::NAMES.contains(&kind.get_ref().as_str())
+    {
+        let d = page
+            .error(
+                page.toml_line(kind.span().start),
+                format!("quote `{id}` has an unknown kind `{}`", kind.get_ref()),
+            )
+            .with_hint(KIND_HINT);
+        diags.push(d.suggest(kind.get_ref(), Kind::NAMES));
+    }
+    if site.attribution(at).kind == Kind::Quotation
+        && !quotes::inside_quotation_marks(quoted, range)
+    {
+        diags.push(
+            page.error(
+                page.toml_line(q.text.span().start),
+                format!("quote `{id}` is a quotation, but in the article it does not stand inside quotation marks"),
+            )
+            .with_hint("if the article reports this in its own words, write `kind = \"paraphrase\"`; a quotation is the person's own words, inside quotation marks in the article"),
+        );
+    }
+    if let Some(via) = &q.via {
+        check_via(site, at, via, diags);
+    }
+}
+
+const KIND_HINT: &str = "`kind = \"quotation\"` (the default): the person's own words, inside quotation marks in the article; `kind = \"paraphrase\"`: the article reporting their view in its own words";
+
+/// `via` names another page of the speaker's own section: a figure.
+fn check_via(site: &Site, at: QuoteAt, via: &toml::Spanned<String>, diags: &mut Diagnostics) {
+    let page = site.page(at.page);
+    let line = page.toml_line(via.span().start);
+    let id = site.quote(at).id.get_ref();
+    let figures = pages_in(site, page.dir());
+    let hint = format!(
+        "`via` names the figure through whom the article reports this, one of: {}",
+        figures.join(", ")
+    );
+    let problem = match site.resolve(via.get_ref()) {
+        Err(why) => Some(why),
+        Ok(t) if t.page == at.page => Some("it names the speaker themself".to_string()),
+        Ok(t) if site.page(t.page).dir() != page.dir() || site.page(t.page).is_section => {
+            Some(format!(
+                "`{}` is not a figure: figures are the pages beside this one, in content/{}/",
+                via.get_ref(),
+                page.dir()
+            ))
+        }
+        Ok(_) => None,
+    };
+    if let Some(why) = problem {
+        let d = page
+            .error(line, format!("quote `{id}`: `via`: {why}"))
+            .with_hint(hint);
+        diags.push(d.suggest(via.get_ref(), figures.iter().map(String::as_str)));
+    }
 }
 
 /// `lede.toml`: every nav entry and every `@/` string in its `[extra]` must resolve, whether
@@ -144,14 +321,6 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
                     .with_hint("give one of them its own `id = \"…\"`"),
             );
         }
-        for v in &row.voices {
-            if let Err(why) = site.resolve(v.get_ref()) {
-                diags.push(page.error(
-                    page.toml_line(v.span().start),
-                    format!("row `{id}` voice: {why}"),
-                ));
-            }
-        }
         for key in row.cells.keys() {
             if !keys.contains(key) {
                 let d = page
@@ -190,15 +359,31 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
                 );
             }
             for b in &cell.backing {
-                if let Err(why) = site.resolve_quote(b.get_ref()) {
-                    diags.push(page.error(
+                match site.resolve_quote(b.get_ref()) {
+                    Err(why) => diags.push(page.error(
                         page.toml_line(b.span().start),
                         format!("row `{id}`, column `{key}` backing: {why}"),
-                    ));
+                    )),
+                    Ok(at) if repeats(&cell.summary, site.quote_text(at).get_ref()) => {
+                        diags.push(page.error(
+                            page.toml_line(b.span().start),
+                            format!("row `{id}`, column `{key}`: the summary repeats its evidence `{}` word for word", b.get_ref()),
+                        ).with_hint("the summary is ours, in a line; the evidence below it gives the article's words: shorten the summary"));
+                    }
+                    Ok(_) => {}
                 }
             }
         }
     }
+}
+
+/// A summary that holds its evidence (of more than a few words) word for word repeats it.
+fn repeats(summary: &str, evidence: &str) -> bool {
+    let evidence = quotes::normalize_quote(evidence).to_lowercase();
+    evidence.split(' ').count() > 4
+        && quotes::normalize_quote(summary)
+            .to_lowercase()
+            .contains(&evidence)
 }
 
 /// The first `@/` link in a summary that does not resolve, found here so the error names the
@@ -368,28 +553,6 @@ fn check_mentions(site: &Site, source: Option<&Normalized>, diags: &mut Diagnost
                 diags.push(Diagnostic::warning(&page.shown, page.toml_line(m.span().start), format!(
                     "mention `{}` never appears in the article, so nothing will link here from it", m.get_ref()
                 )).with_hint("check the spelling against the article"));
-            }
-        }
-    }
-    // A quoted voice on the comparison with no quotes on their own page is suspicious.
-    for page in &site.pages {
-        let Some(compare) = &page.fm.compare else {
-            continue;
-        };
-        let mut warned = BTreeSet::new();
-        for v in compare.rows.iter().flat_map(|r| &r.voices) {
-            if let Ok(t) = site.resolve(v.get_ref()) {
-                let voice = site.page(t.page);
-                if voice.fm.quotes.is_empty() && warned.insert(t.page) {
-                    diags.push(
-                        Diagnostic::warning(
-                            &voice.shown,
-                            1,
-                            "this page is a voice on the comparison but has no quotes",
-                        )
-                        .with_hint("add the quotes that back their position as [[quotes]]"),
-                    );
-                }
             }
         }
     }

@@ -74,13 +74,118 @@ fn unknown_figure_reference_suggests_the_right_one() {
         |s| {
             s.edit(
                 "content/compare.md",
-                "voices = [\"@/people/ann.md\"",
-                "voices = [\"@/people/anne.md\"",
+                "backing = [\"@/people/ann.md#jobs\"",
+                "backing = [\"@/people/anne.md#jobs\"",
             );
         },
-        "content/compare.md:12:",
+        "content/compare.md:15:",
         "did you mean `@/people/ann.md`?",
     );
+}
+
+/// A quote of Ann's appended to her file (after the existing front matter keys).
+fn add_to_ann(s: &TestSite, toml: &str) {
+    s.edit(
+        "content/people/ann.md",
+        "harbour,\"\n+++",
+        &format!("harbour,\"\n\n{toml}\n+++"),
+    );
+}
+
+#[test]
+fn a_quotation_that_is_not_inside_quotation_marks() {
+    fails(
+        |s| add_to_ann(s, "[[quotes]]\nid = \"backs\"\ntext = \"backs the bridge\""),
+        "content/people/ann.md:18:",
+        "is a quotation, but in the article it does not stand inside quotation marks",
+    );
+    let site = TestSite::fixture("minimal");
+    add_to_ann(
+        &site,
+        "[[quotes]]\nid = \"backs\"\ntext = \"backs the bridge\"",
+    );
+    site.check().assert_stderr_has("kind = \"paraphrase\"");
+}
+
+#[test]
+fn an_excerpt_that_is_not_inside_its_quotation() {
+    fails(
+        |s| {
+            add_to_ann(
+                s,
+                "[[excerpts]]\nid = \"split\"\nof = \"jobs\"\ntext = \"The town council is split\"",
+            )
+        },
+        "content/people/ann.md:19:",
+        "excerpt `split` is not inside its quote `jobs`",
+    );
+}
+
+#[test]
+fn an_excerpt_of_a_quote_that_does_not_exist() {
+    fails(
+        |s| {
+            add_to_ann(
+                s,
+                "[[excerpts]]\nid = \"j\"\nof = \"job\"\ntext = \"real jobs\"",
+            )
+        },
+        "content/people/ann.md:18:",
+        "did you mean `jobs`?",
+    );
+}
+
+#[test]
+fn a_via_that_names_no_figure() {
+    fails(
+        |s| {
+            add_to_ann(
+                s,
+                "[[quotes]]\nid = \"fish\"\nkind = \"paraphrase\"\nvia = \"@/people/bne.md\"\ntext = \"disagrees\"",
+            )
+        },
+        "content/people/ann.md:19:",
+        "did you mean `@/people/ben.md`?",
+    );
+    fails(
+        |s| {
+            add_to_ann(
+                s,
+                "[[quotes]]\nid = \"fish\"\nkind = \"paraphrase\"\nvia = \"@/report.md\"\ntext = \"disagrees\"",
+            )
+        },
+        "content/people/ann.md:19:",
+        "`@/report.md` is not a figure",
+    );
+}
+
+#[test]
+fn an_unknown_kind_suggests_the_right_one() {
+    fails(
+        |s| {
+            add_to_ann(
+                s,
+                "[[quotes]]\nid = \"fish\"\nkind = \"paraphase\"\ntext = \"disagrees\"",
+            )
+        },
+        "content/people/ann.md:18:",
+        "did you mean `paraphrase`?",
+    );
+}
+
+#[test]
+fn a_quote_that_stands_twice_must_say_which() {
+    fails(
+        |s| add_to_ann(s, "[[quotes]]\nid = \"twice\"\ntext = \"jobs\""),
+        "content/people/ann.md:18:",
+        "stands 2 times in the article",
+    );
+    let site = TestSite::fixture("minimal");
+    add_to_ann(
+        &site,
+        "[[quotes]]\nid = \"twice\"\ntext = \"jobs\"\noccurrence = 2",
+    );
+    site.check().assert_ok();
 }
 
 #[test]

@@ -43,18 +43,10 @@ fn figure_files(site: &TestSite) -> Vec<String> {
 }
 
 /// Text of an HTML page as a reader sees it: tags removed (block tags become a space),
-/// entities decoded, whitespace folded. The small "Quote by …" links lede adds after quotes
-/// in the article are left out, so the article's own words can be compared.
+/// entities decoded, whitespace folded.
 fn visible_text(html: &str) -> String {
-    let mut html = html.to_string();
-    while let Some(start) = html.find("<a class=\"quote-by\"") {
-        let end = html[start..]
-            .find("</a>")
-            .map_or(html.len(), |e| start + e + 4);
-        html.replace_range(start..end, "");
-    }
     let mut out = String::new();
-    let mut rest = html.as_str();
+    let mut rest = html;
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
         let gt = rest[lt..].find('>').map_or(rest.len(), |g| lt + g + 1);
@@ -231,7 +223,7 @@ fn the_article_page_holds_the_article_verbatim() {
 #[test]
 fn every_quote_is_verbatim_on_its_figure_page_and_in_the_article() {
     let site = built();
-    let article = visible_text(&site.page("article.html"));
+    let article = visible_text(&without_notes(&site.page("article.html")));
     let source = source_article().map(|s| fold(&s));
     let mut total = 0;
     for file in figure_files(&site) {
@@ -322,46 +314,298 @@ fn lede_check_passes_on_the_explainer() {
     assert!(run.stdout.contains("No errors"), "{}", run.stdout);
 }
 
-/// In the article, each speaker badge follows the quote's closing punctuation (`…circles,”
-/// Velayati`, not `…circles Velayati,”`), a quote inside another by the same speaker shares
-/// its badge (no two badges side by side), and every quoted span points at its badge.
+/// Entities as lede writes them, decoded.
+fn decode(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The article body's own paragraphs (`<p>` without attributes, outside the notes), as HTML.
+fn article_paragraphs(html: &str) -> Vec<String> {
+    let start = html
+        .find("<div class=\"article-body\">")
+        .expect("article body");
+    let body = &html[start..];
+    let body = &body[..body.find("</article>").expect("article ends")];
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("<p>") {
+        let inner = &rest[open + 3..];
+        let close = inner.find("</p>").expect("paragraph closes");
+        out.push(inner[..close].to_string());
+        rest = &inner[close..];
+    }
+    out
+}
+
+/// Removes every element with `role="note"` (and what it holds) from an HTML fragment.
+fn without_notes(html: &str) -> String {
+    let mut out = html.to_string();
+    while let Some(at) = out.find("role=\"note\"") {
+        let start = out[..at].rfind('<').expect("note tag opens");
+        let name: String = out[start + 1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let close = format!("</{name}>");
+        let end = out[at..].find(&close).expect("note closes") + at + close.len();
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+/// The tags inside a paragraph of the article, which must only mark it up: marks, excerpt
+/// anchors and first-mention links. Anything else would be text lede added to a sentence.
+fn strip_marks(html: &str, para: usize) -> String {
+    let allowed = [
+        "<span class=\"mark ",
+        "<span class=\"excerpt\"",
+        "</span>",
+        "<a class=\"mention\"",
+        "</a>",
+    ];
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let gt = lt + rest[lt..].find('>').expect("tag closes");
+        let tag = &rest[lt..=gt];
+        assert!(
+            allowed.iter().any(|a| tag.starts_with(a)),
+            "paragraph {para}: `{tag}` stands inside the article's text"
+        );
+        rest = &rest[gt + 1..];
+    }
+    out.push_str(rest);
+    decode(&out)
+}
+
+/// Every paragraph of the article page, with the notes taken out, is the source paragraph
+/// exactly: no label, badge or marker inside a sentence.
 #[test]
-fn speaker_badges_follow_the_punctuation_and_name_each_speaker_once() {
+fn every_article_paragraph_reads_exactly_as_the_source() {
     let site = built();
     let html = site.page("article.html");
-    let badges: Vec<usize> = html
-        .match_indices("<a class=\"quote-by\"")
-        .map(|(i, _)| i)
+    let paragraphs = article_paragraphs(&without_notes(&html));
+    let Some(source) = source_article() else {
+        eprintln!("../shared/source/article.txt not found: skipping the comparison");
+        return;
+    };
+    let expected: Vec<&str> = source
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .skip(1)
         .collect();
-    assert!(badges.len() >= 10, "the article has speaker badges");
-    let mut badge_ids = Vec::new();
-    for &start in &badges {
-        let end = start + html[start..].find("</a>").expect("badge closes") + "</a>".len();
-        let after = html[end..].chars().next();
-        assert!(
-            !after.is_some_and(|c| ",.;:!?”’".contains(c)),
-            "punctuation after a badge: {}",
-            &html[start.saturating_sub(60)..(end + 10).min(html.len())]
-        );
-        let between = html[end..].trim_start().trim_start_matches("</span>");
-        assert!(
-            !between.starts_with("<a class=\"quote-by\""),
-            "two badges side by side: {}",
-            &html[start..(end + 200).min(html.len())]
-        );
-        let id_at = start + html[start..end].find("id=\"").expect("badge id") + 4;
-        badge_ids.push(&html[id_at..id_at + html[id_at..].find('"').expect("id ends")]);
+    assert_eq!(paragraphs.len(), expected.len(), "one <p> per paragraph");
+    for (n, (got, want)) in paragraphs.iter().zip(&expected).enumerate() {
+        assert_eq!(strip_marks(got, n + 1), want.trim(), "paragraph {}", n + 1);
     }
-    for (i, _) in html
-        .match_indices("<span class=\"quote\"")
-        .chain(html.match_indices("<span class=\"reported\""))
-    {
-        let tag = &html[i..i + html[i..].find('>').expect("tag ends")];
-        let target = tag
-            .split("aria-describedby=\"")
-            .nth(1)
-            .and_then(|t| t.split('"').next())
-            .unwrap_or_else(|| panic!("no aria-describedby: {tag}"));
-        assert!(badge_ids.contains(&target), "{tag} points at no badge");
+    eprintln!(
+        "{} of {} paragraphs read as the source",
+        paragraphs.len(),
+        expected.len()
+    );
+}
+
+/// Each quote kind of a figure file, by id: (kind, speaker title, via title).
+fn attributed(site: &TestSite) -> Vec<(String, String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for file in figure_files(site) {
+        let fm = front_matter(site, &format!("figures/{file}"));
+        let title = fm["title"].as_str().expect("title").to_string();
+        for q in fm
+            .get("quotes")
+            .and_then(|q| q.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let kind = q
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("quotation");
+            let via = q.get("via").and_then(|v| v.as_str()).map(|v| {
+                let rel = v.trim_start_matches("@/");
+                front_matter(site, rel)["title"]
+                    .as_str()
+                    .expect("title")
+                    .to_string()
+            });
+            out.push((
+                q["id"].as_str().expect("id").to_string(),
+                kind.to_string(),
+                title.clone(),
+                via,
+            ));
+        }
     }
+    out
+}
+
+/// The text of the element with this id (tags removed), or None.
+fn element_text(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let start = html[..at].rfind('<')?;
+    let name: String = html[start + 1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let end = html[at..].find(&format!("</{name}>"))? + at;
+    let inner = &html[html[start..].find('>')? + start + 1..end];
+    Some(visible_text(inner))
+}
+
+/// Each quotation and paraphrase has exactly one attribution note in the article, a
+/// `role="note"` that every piece of it points at, and the note says who speaks and how.
+#[test]
+fn every_attributed_passage_has_one_note_that_says_who_speaks() {
+    let site = built();
+    let html = site.page("article.html");
+    let quotes = attributed(&site);
+    assert!(
+        quotes.len() >= 10,
+        "only {} attributed passages",
+        quotes.len()
+    );
+    for (id, kind, speaker, via) in &quotes {
+        let note_id = format!("note-q-{id}");
+        assert_eq!(
+            html.matches(&format!("id=\"{note_id}\"")).count(),
+            1,
+            "`{id}`: one note"
+        );
+        let note = element_text(&html, &note_id).expect("note");
+        let label = match (kind.as_str(), via) {
+            ("quotation", None) => speaker.clone(),
+            ("quotation", Some(v)) => format!("{v}, quoting {speaker}"),
+            ("paraphrase", None) => format!("the article, paraphrasing {speaker}"),
+            ("paraphrase", Some(v)) => format!("{v}, on {speaker}"),
+            (k, _) => panic!("unknown kind {k}"),
+        };
+        let name = if kind == "quotation" {
+            "Quotation"
+        } else {
+            "Paraphrase"
+        };
+        assert_eq!(note, format!("{name} {label}"), "`{id}`'s note");
+        let tag_at = html.find(&format!("id=\"q-{id}\"")).expect("mark");
+        let tag = &html[html[..tag_at].rfind('<').expect("tag")..];
+        let tag = &tag[..tag.find('>').expect("tag end")];
+        assert!(
+            tag.contains(&format!("aria-describedby=\"{note_id}\"")),
+            "`{id}` points at its note: {tag}"
+        );
+        assert!(
+            tag.contains(&format!("mark-{kind}")),
+            "`{id}` is marked as a {kind}: {tag}"
+        );
+    }
+    // Every aria-describedby lands on a note.
+    for (at, _) in html.match_indices("aria-describedby=\"") {
+        let target = &html[at + 18..];
+        let target = &target[..target.find('"').expect("attr ends")];
+        assert!(
+            html.contains(&format!("id=\"{target}\" "))
+                || html.contains(&format!("id=\"{target}\">")),
+            "{target}"
+        );
+    }
+    // Excerpts are anchors only: no note of their own.
+    for file in figure_files(&site) {
+        let fm = front_matter(&site, &format!("figures/{file}"));
+        for x in fm
+            .get("excerpts")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let id = x["id"].as_str().expect("id");
+            assert!(
+                html.contains(&format!("<span class=\"excerpt\" id=\"q-{id}\">")),
+                "excerpt `{id}` anchored"
+            );
+            assert!(
+                !html.contains(&format!("note-q-{id}\"")),
+                "excerpt `{id}` has no note"
+            );
+        }
+    }
+}
+
+/// Cards count a figure's quotations and paraphrases, not the excerpts cut from them: the
+/// article quotes each analyst twice.
+#[test]
+fn figure_cards_count_quotations_and_paraphrases() {
+    let site = built();
+    let html = site.page("figures/index.html");
+    let quotes = attributed(&site);
+    for file in figure_files(&site) {
+        let fm = front_matter(&site, &format!("figures/{file}"));
+        let title = fm["title"].as_str().expect("title");
+        let count = |k: &str| {
+            quotes
+                .iter()
+                .filter(|(_, kind, s, _)| s == title && kind == k)
+                .count()
+        };
+        let (q, p) = (count("quotation"), count("paraphrase"));
+        let card_at = html.find(&format!(">{title}</a>")).expect("card");
+        let card = &html[card_at..card_at + html[card_at..].find("</li>").expect("card ends")];
+        let expected = match (q, p) {
+            (0, 0) => "Not quoted".to_string(),
+            (q, 0) => format!("Quotations: {q}"),
+            (0, p) => format!("Paraphrases: {p}"),
+            (q, p) => format!("Quotations: {q} · Paraphrases: {p}"),
+        };
+        assert!(card.contains(&expected), "{title}: `{expected}` in {card}");
+    }
+    for analyst in ["Rasim Musabayov", "Mikhail Borodkin"] {
+        let card_at = html.find(&format!(">{analyst}</a>")).expect("card");
+        assert!(
+            html[card_at..].contains("Quotations: 2"),
+            "{analyst} has two quotations"
+        );
+    }
+}
+
+/// A figure's page says whether they are in the comparison from the content: Khamenei is
+/// named in a summary there, so his page lists that row.
+#[test]
+fn in_the_comparison_is_derived_from_the_content() {
+    let site = built();
+    let html = site.page("figures/khamenei.html");
+    assert!(
+        html.contains("compare.html#supreme-leader"),
+        "Khamenei's row is listed"
+    );
+    assert!(!html.contains("does not appear in the comparison"));
+    let compare = site.page("compare.html");
+    let row = &compare[compare.find("id=\"supreme-leader\"").expect("row")..];
+    let voices = &row[..row.find("</th>").expect("row header ends")];
+    assert!(
+        !voices.contains("Ali Akbar Velayati"),
+        "Velayati does not speak in that row: {voices}"
+    );
+}
+
+/// The source's unknowns are said plainly, on the article and the home page.
+#[test]
+fn what_the_source_does_not_say_is_said_plainly() {
+    let site = built();
+    for page in ["article.html", "index.html"] {
+        let html = site.page(page);
+        for says in [
+            "The source gives no date.",
+            "The source gives no byline.",
+            "The source gives no link.",
+            "Caliber.Az",
+        ] {
+            assert!(html.contains(says), "{page}: `{says}`");
+        }
+    }
+    let home = site.page("index.html");
+    assert!(!home.contains("everything else on this site comes from the article"));
 }

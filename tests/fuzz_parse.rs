@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use lede::diagnostics::Diagnostics;
 use lede::load::ContentFile;
-use lede::markdown::{self, Annotation};
+use lede::markdown::{self, Annotation, BlockNote};
 use lede::site::Site;
 use lede::{annotate, config, frontmatter, validate};
 use proptest::prelude::*;
@@ -67,13 +67,17 @@ fn run_pipeline(dir: &Path, files: &[String]) {
     let mut diags = Diagnostics::default();
     let site = Site::build(config, files, &mut diags);
     let verified = validate::validate(&site, &mut diags);
-    let anns = annotate::source_annotations(&site, &verified, &mut diags);
+    let marks = annotate::source_annotations(&site, &verified, &mut diags);
     for (i, page) in site.pages.iter().enumerate() {
         let resolve = |r: &str| site.resolve(r).map(|t| site.page(t.page).url.clone());
         let mut errors = Vec::new();
-        let anns: &[Annotation] = if site.source == Some(i) { &anns } else { &[] };
+        let (anns, notes): (&[Annotation], &[BlockNote]) = if site.source == Some(i) {
+            (&marks.inline, &marks.notes)
+        } else {
+            (&[], &[])
+        };
         if let Ok(body) = page.body() {
-            let _ = markdown::render(&body, &resolve, anns, &mut errors);
+            let _ = markdown::render(&body, &resolve, anns, notes, &mut errors);
         }
     }
     let _ = diags.sorted().iter().map(ToString::to_string).count();
@@ -155,7 +159,7 @@ fn markdown_with_random_annotations_never_panics_and_stays_balanced() {
                 }
             }
             let mut errors = Vec::new();
-            let html = markdown::render(&body, &|_| Err("none".into()), &kept, &mut errors);
+            let html = markdown::render(&body, &|_| Err("none".into()), &kept, &[], &mut errors);
             prop_assert_eq!(
                 html.matches("<span>").count(),
                 html.matches("</span>").count()

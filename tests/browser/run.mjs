@@ -577,7 +577,10 @@ async function accessibility(browser) {
           const last = n.split(' ').filter((w) => w.length > 2).pop();
           return !!last && new RegExp(`(^|[^\\p{L}])${last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'u').test(t);
         };
-        const quotes = [...document.querySelectorAll('blockquote, .quote')].filter((q) => !q.parentElement.closest('blockquote, .quote'));
+        // The legend's samples explain the marks; they quote no one.
+        const quotes = [...document.querySelectorAll('blockquote, .mark-quotation')].filter(
+          (q) => !q.parentElement.closest('blockquote, .mark-quotation') && !q.closest('.legend'),
+        );
         let quoteCount = 0;
         for (const q of quotes) {
           quoteCount++;
@@ -594,7 +597,7 @@ async function accessibility(browser) {
           // link, else the figure page we are on.
           let qid = q.id || fig?.id || '';
           if (!qid) {
-            const all = [...document.querySelectorAll('.quote, blockquote')];
+            const all = [...document.querySelectorAll('.mark-quotation, blockquote')];
             for (let i = all.indexOf(q) - 1; i >= 0 && !qid; i--) qid = all[i].id;
           }
           const attrUrls = [attribution, fig?.querySelector(':scope > figcaption')]
@@ -646,7 +649,7 @@ async function accessibility(browser) {
     totals.quotes += s.quoteCount;
     totals.tables += s.tables;
     if (rel === COMPARE && !s.tables) fail(`${rel}: the comparison has no <table>`);
-    if (rel === ARTICLE && !s.quoteCount) fail(`${rel}: the article marks no quotes (blockquote / .quote)`);
+    if (rel === ARTICLE && !s.quoteCount) fail(`${rel}: the article marks no quotations (blockquote / .mark-quotation)`);
 
     // Keyboard: first Tab stop is a visible skip link to <main>; focus is visible.
     await gotoOk(page, httpUrl(rel));
@@ -774,7 +777,7 @@ async function phones(browser) {
             if (t.r.width >= MIN_TARGET_PX - 0.01 && t.r.height >= MIN_TARGET_PX - 0.01) continue;
             const el = t.el;
             if (el.tagName === 'A') {
-              if (el.closest('p, blockquote, .quote')) continue; // inline in running text
+              if (el.closest('p, blockquote, .mark')) continue; // inline in running text
               const block = blockOf(el);
               const linkText = el.textContent.replace(/\s+/g, ' ').trim();
               const blockText = block ? block.textContent.replace(/\s+/g, ' ').trim() : '';
@@ -923,6 +926,85 @@ async function pageWeight(browser) {
 
 // ---------------------------------------------------------------- main
 
+// The legend on the source page is built from the same classes as the marks in its text:
+// each sample must look exactly like the marks it describes. The comparison must fit at a
+// glance with its evidence closed, and print with its evidence open.
+const MARK_PROPS = ['text-decoration-line', 'text-decoration-style', 'text-decoration-color', 'text-decoration-thickness', 'background-color', 'font-style', 'font-weight'];
+const MAX_COMPARE_PX = { 1280: 3500, 390: 7000 };
+
+async function marksAndComparison(browser) {
+  if (PAGES.includes(ARTICLE)) {
+    const ctx = await newContext(browser, { viewport: DESKTOP });
+    const page = await ctx.newPage();
+    await gotoOk(page, fileUrl(ARTICLE));
+    const r = await page.evaluate((props) => {
+      const style = (el) => Object.fromEntries(props.map((p) => [p, getComputedStyle(el).getPropertyValue(p)]));
+      const out = [];
+      for (const sample of document.querySelectorAll('.legend .mark')) {
+        const kind = [...sample.classList].find((c) => c.startsWith('mark-'));
+        const marks = [...document.querySelectorAll(`.article-body .${kind}`)];
+        if (!marks.length) {
+          out.push({ kind, n: 0 });
+          continue;
+        }
+        const want = style(sample);
+        const diffs = [];
+        for (const m of marks) {
+          const got = style(m);
+          for (const p of props) if (got[p] !== want[p]) diffs.push(`${p}: legend ${want[p]}, #${m.id || '(piece)'} ${got[p]}`);
+        }
+        out.push({ kind, n: marks.length, diffs: [...new Set(diffs)].slice(0, 4) });
+      }
+      return out;
+    }, MARK_PROPS);
+    if (!r.length) fail(`${ARTICLE}: no legend (.legend .mark) explains the marks`);
+    for (const k of r) {
+      if (k.n === 0) ok(`${ARTICLE}: legend sample .${k.kind}: no mark of this kind in the text`);
+      else if (k.diffs.length) fail(`${ARTICLE}: legend sample .${k.kind} differs from its marks: ${k.diffs.join('; ')}`);
+      else ok(`${ARTICLE}: legend sample .${k.kind} has the computed style of all ${k.n} marks it describes`);
+    }
+    await ctx.close();
+  }
+  if (!PAGES.includes(COMPARE)) return;
+  for (const width of [1280, 390]) {
+    const phone = width < 600;
+    const ctx = await newContext(browser, phone ? { viewport: { width, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width, height: 900 } });
+    const page = await ctx.newPage();
+    await gotoOk(page, fileUrl(COMPARE));
+    const h = await page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      open: document.querySelectorAll('details[open]').length,
+      details: document.querySelectorAll('details').length,
+    }));
+    const line = `${COMPARE} at ${width}px with the evidence closed: ${h.height} px tall (max ${MAX_COMPARE_PX[width]}), ${h.details} evidence disclosures`;
+    if (h.open) fail(`${COMPARE}: ${h.open} disclosure(s) open by default`);
+    if (h.height > MAX_COMPARE_PX[width]) fail(line);
+    else ok(line);
+    console.log(`  height ${width}px: ${h.height}`);
+    if (!phone) {
+      // The evidence opens without script, and prints in full.
+      const first = page.locator('details.evidence > summary').first();
+      if (await first.count()) {
+        await first.click();
+        const opened = await page.evaluate(() => {
+          const d = document.querySelector('details.evidence');
+          return d.open && d.querySelector('.quote-card').getBoundingClientRect().height > 0;
+        });
+        if (!opened) fail(`${COMPARE}: clicking “Evidence” does not show the quotes`);
+        else ok(`${COMPARE}: a click on “Evidence” shows its quotes`);
+        await page.reload();
+        await page.emulateMedia({ media: 'print' });
+        const hidden = await page.evaluate(
+          () => [...document.querySelectorAll('details.evidence .quote-card')].filter((c) => c.getBoundingClientRect().height === 0).length,
+        );
+        if (hidden) fail(`${COMPARE}: ${hidden} evidence card(s) hidden in print`);
+        else ok(`${COMPARE}: in print every evidence card is shown`);
+      }
+    }
+    await ctx.close();
+  }
+}
+
 async function main() {
   const timer = setTimeout(() => {
     console.error(`\nbrowser suite timed out after ${SUITE_TIMEOUT_MS / 1000}s`);
@@ -960,7 +1042,7 @@ async function main() {
         await gotoOk(p, fileUrl(rel));
         FIGURE_NAMES.set(rel, await h1Text(p));
         const ids = await p.evaluate(() =>
-          [...document.querySelectorAll('blockquote, .quote')].map((q) => q.id || q.closest('figure')?.id).filter(Boolean),
+          [...document.querySelectorAll('blockquote, .mark-quotation')].map((q) => q.id || q.closest('figure')?.id).filter(Boolean),
         );
         for (const id of ids) (SPEAKER_BY_ID[id] ||= []).push(rel);
       }
@@ -991,6 +1073,11 @@ async function main() {
     if (want(4)) {
       section(4, 'Phones (360×740, 390×844) and print');
       await phones(browser);
+      endSection();
+    }
+    if (want(8)) {
+      section(8, 'Attribution marks match their legend; the comparison at a glance');
+      await marksAndComparison(browser);
       endSection();
     }
     if (want(5)) {

@@ -60,6 +60,23 @@ impl TestSite {
         site
     }
 
+    /// A copy of `tests/fixtures/<name>` (its lede.toml and content/) dressed in the default
+    /// theme: the repository's own templates/ and static/.
+    pub fn with_default_theme(name: &str) -> TestSite {
+        let site = TestSite::fixture(name);
+        for d in ["templates", "static"] {
+            copy_dir(&repo_root().join(d), &site.path().join(d));
+        }
+        site
+    }
+
+    /// An empty temp folder (for `lede init`).
+    pub fn empty() -> TestSite {
+        TestSite {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     /// A copy of the repository's own explainer (lede.toml, content, templates, static).
     pub fn explainer() -> TestSite {
         let site = TestSite {

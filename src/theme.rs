@@ -1,0 +1,130 @@
+//! The theme's declaration, `templates/theme.toml`: the interface strings the templates show
+//! (every word that is not content), with the theme's defaults. A site overrides or
+//! translates them in `lede.toml` under `[strings]`; a key the theme does not declare is an
+//! error with a "did you mean", so a misspelt override is never silently ignored.
+//!
+//! Strings may hold `{name}` placeholders, filled in by the engine (attribution labels) or by
+//! templates through `t(key="…", name=…)`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
+use crate::frontmatter::toml_error;
+use crate::load::{TEMPLATES_DIR, TextFile};
+
+/// The theme declaration's file name, inside `templates/`.
+pub const THEME_FILE: &str = "theme.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    #[serde(default)]
+    strings: BTreeMap<String, String>,
+}
+
+/// Interface strings, the theme's defaults with the site's overrides applied.
+#[derive(Debug, Clone, Default)]
+pub struct Strings(BTreeMap<String, String>);
+
+impl Strings {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// The string for `key` with each `{name}` replaced by its value ("" for a missing key,
+    /// which [`merge`] and the template function report).
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        fill(self.get(key).unwrap_or_default(), values)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+}
+
+/// Replaces each `{name}` in `text` by its value, in one pass (a value is never re-scanned).
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let found = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (close, *v))
+        });
+        match found {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The theme's strings with `lede.toml`'s `[strings]` applied; an override of a key the
+/// theme does not declare is reported at its line in `lede.toml`.
+pub fn merge(templates: &[TextFile], config: &Config, diags: &mut Diagnostics) -> Strings {
+    let mut strings = match templates.iter().find(|t| t.rel == THEME_FILE) {
+        Some(file) => parse(file, diags).strings,
+        None => BTreeMap::new(),
+    };
+    for (key, value) in &config.strings {
+        if strings.contains_key(key) || strings.is_empty() {
+            strings.insert(key.clone(), value.clone());
+            continue;
+        }
+        let d = Diagnostic::error(
+            CONFIG_FILE,
+            config.line_of(key),
+            format!("[strings] `{key}` is not a string the theme uses"),
+        )
+        .with_hint(format!(
+            "the theme's strings are listed in {TEMPLATES_DIR}/{THEME_FILE}"
+        ));
+        diags.push(d.suggest(key, strings.keys().map(String::as_str)));
+    }
+    Strings(strings)
+}
+
+fn parse(file: &TextFile, diags: &mut Diagnostics) -> ThemeFile {
+    toml::from_str(&file.text).unwrap_or_else(|e| {
+        let (line, col) = line_col(&file.text, e.span().map_or(0, |s| s.start));
+        let shown = file.shown.to_string_lossy();
+        diags.push(toml_error(&shown, line, col, e.message()));
+        ThemeFile::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_once_and_unknown_ones_stay() {
+        assert_eq!(
+            fill(
+                "{via}, on {speaker} {x}",
+                &[("via", "{speaker}"), ("speaker", "B")]
+            ),
+            "{speaker}, on B {x}"
+        );
+        assert_eq!(fill("no { close", &[]), "no { close");
+    }
+}
