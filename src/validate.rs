@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::frontmatter::{CompareDecl, FieldRule};
 use crate::quotations::marks;
 use crate::quotes::{self, Normalized};
-use crate::site::{Kind, Page, QuoteAt, Site};
+use crate::site::{Kind, Page, QuoteAt, Ref, Site};
 
 /// What validation learnt that later stages need: where each quote stands in the source body.
 #[derive(Debug, Default)]
@@ -289,10 +289,9 @@ fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) {
 
 /// A page reference, or a quote reference when it names a quote id of that page.
 fn resolve_any(site: &Site, r: &str) -> Result<(), String> {
-    let target = site.resolve(r)?;
-    match target.fragment {
-        Some(_) => site.resolve_quote(r).map(|_| ()),
-        None => Ok(()),
+    match site.parse_ref(r)? {
+        Ref::Anchor(..) => site.resolve_quote(r).map(|_| ()),
+        Ref::Page(_) | Ref::Quote(_) => Ok(()),
     }
 }
 
