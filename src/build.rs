@@ -46,9 +46,10 @@ fn run<T: Send>(
         }
     };
     let inputs = load::load(root, &mut diags);
-    let strings = crate::theme::merge(&inputs.templates, &config, &mut diags);
+    let theme = crate::theme::load(&inputs.templates, &config, &mut diags);
     let mut site = Site::build(config, inputs.content, &mut diags);
-    site.strings = strings;
+    site.strings = theme.strings;
+    site.contract = theme.contract;
     // Everything reported so far is about a file that could not be read or parsed; what
     // later stages say about such a file only follows from it.
     let mark = diags.len();

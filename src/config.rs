@@ -31,6 +31,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// Line of the key at `path` (`["extra", "credit"]`) in `lede.toml`, from the parser's
+    /// spans (1 if absent).
+    pub fn key_line(&self, path: &[&str]) -> usize {
+        crate::frontmatter::key_offset(&self.text, path).map_or(1, |at| line_col(&self.text, at).0)
+    }
+
     /// Line of the first key named `needle` or string value equal to it in `lede.toml`
     /// (the parser's spans), else of its first occurrence in the text (1 if absent).
     pub fn line_of(&self, needle: &str) -> usize {

@@ -222,6 +222,8 @@ pub struct Site {
     pub source: Option<usize>,
     /// The theme's interface strings with the site's overrides.
     pub strings: crate::theme::Strings,
+    /// What the theme needs from the site (`templates/theme.toml`).
+    pub contract: crate::theme::Contract,
 }
 
 impl Site {
@@ -260,6 +262,7 @@ impl Site {
             quotes: BTreeMap::new(),
             source: None,
             strings: Default::default(),
+            contract: Default::default(),
         };
         site.check_urls(diags);
         site.index_quotes(diags);
