@@ -31,6 +31,10 @@ enum Command {
         /// one lede created (or a new or empty one)
         #[arg(long, default_value = "public")]
         output: PathBuf,
+        /// Fail at once if another build is writing the same output folder, instead of
+        /// waiting for it
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Run every check (front matter, quotes, references, templates, links) without writing
     Check {
@@ -92,7 +96,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { root, output } => run_build(&root, &output),
+        Command::Build {
+            root,
+            output,
+            no_wait,
+        } => {
+            let wait = if no_wait {
+                lede::write::Wait::No
+            } else {
+                lede::write::Wait::Yes
+            };
+            run_build(&root, &output, wait)
+        }
         Command::Check {
             root,
             deny_warnings,
@@ -139,9 +154,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_build(root: &std::path::Path, output: &std::path::Path) -> anyhow::Result<()> {
+fn run_build(
+    root: &std::path::Path,
+    output: &std::path::Path,
+    wait: lede::write::Wait,
+) -> anyhow::Result<()> {
     // A relative --output is relative to where the command runs, like every other CLI.
-    let s = build::build(root, output)?;
+    let s = build::build(root, output, wait)?;
     for w in s.warnings.sorted() {
         eprintln!("{w}");
     }
