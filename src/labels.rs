@@ -60,14 +60,3 @@ pub fn person_html(name: &str, href: Option<&str>) -> String {
         None => escape(name),
     }
 }
-
-impl Kind {
-    /// The kind a template value names (`quotation`, `paraphrase`, `passage`).
-    pub fn from_name(name: &str) -> Kind {
-        match name {
-            "passage" => Kind::Passage,
-            "paraphrase" => Kind::Paraphrase,
-            _ => Kind::Quotation,
-        }
-    }
-}

@@ -180,6 +180,15 @@ impl Kind {
             Kind::Paraphrase => "paraphrase",
         }
     }
+
+    /// The kind a template value names (`quotation`, `paraphrase`, `passage`).
+    pub fn from_name(name: &str) -> Kind {
+        match name {
+            "passage" => Kind::Passage,
+            "paraphrase" => Kind::Paraphrase,
+            _ => Kind::Quotation,
+        }
+    }
 }
 
 /// Who speaks in a passage: its kind, the page it is attributed to, and the figure through
