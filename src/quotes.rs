@@ -190,9 +190,20 @@ pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
         let window = &text[pend..floor_boundary(text, pend + 400)];
         let (tail, at) = longest_match(window, &qc[plen..], true);
         if tail >= 3 {
-            let ours = ours_shown(plen, qc.len() - tail);
-            let theirs = source.shown(pend..pend + at);
-            let before = ours_shown(plen.saturating_sub(30), plen);
+            // Widen the difference to whole words: "national" for "territorial", not
+            // "nation" for "territori". Both sides share what is added on either end.
+            let (mut a, mut b) = (plen, qc.len() - tail);
+            while a > 0 && qc[a - 1].is_alphanumeric() {
+                a -= 1;
+            }
+            while b < qc.len() && qc[b].is_alphanumeric() {
+                b += 1;
+            }
+            let (grow_front, grow_back) =
+                (chars_len(&qc[a..plen]), chars_len(&qc[qc.len() - tail..b]));
+            let ours = ours_shown(a, b);
+            let theirs = source.shown(pend - grow_front..pend + at + grow_back);
+            let before = ours_shown(a.saturating_sub(30), a);
             return format!(
                 "after “…{before}” the quote has “{ours}” where the article has “{theirs}”"
             );
@@ -291,14 +302,28 @@ mod tests {
         let src = Normalized::new("They call it “the people’s bridge” in town—and mean it.");
         let why = explain_mismatch(&src, "They call it \"the peoples bridge\" in town");
         assert!(
-            why.contains("the article has “’”"),
-            "curly apostrophe kept: {why}"
+            why.contains("the quote has “peoples” where the article has “people’s”"),
+            "whole words, curly apostrophe kept: {why}"
         );
         let why = explain_mismatch(
             &src,
             "They call it \"the people's road\" in town, and mean it",
         );
         assert!(why.contains("bridge”"), "curly quote kept: {why}");
+    }
+
+    #[test]
+    fn a_changed_word_is_shown_whole_on_both_sides() {
+        let n = Normalized::new("a threat to Iran’s territorial integrity, others say");
+        let why = explain_mismatch(&n, "a threat to Iran’s national integrity, others say");
+        assert!(
+            why.contains("the quote has “national” where the article has “territorial”"),
+            "{why}"
+        );
+        assert!(
+            why.contains("Iran’s"),
+            "the article's own apostrophe: {why}"
+        );
     }
 
     #[test]
