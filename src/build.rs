@@ -56,10 +56,19 @@ fn run<T: Send>(
     let failed = failed_file_mentions(&diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
+    let rendered_from = diags.len();
     let scanned = render::render_site(&site, &inputs.templates, &annotations, &mut diags, &|o| {
         let links = links::scan(&o);
         keep(o).map(|kept| (links, kept))
     });
+    // A broken link in content was reported at its file; the template rendering that text
+    // would report the same cause again.
+    let echoes: Vec<String> = verified
+        .broken_links
+        .iter()
+        .map(|r| format!("markdown: broken link: `{r}`"))
+        .collect();
+    diags.drop_consequences(rendered_from, &echoes);
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
     check_collisions(&scans, &inputs.statics, &mut diags);
     check_output_names(root, &site, &inputs.statics, &mut diags);

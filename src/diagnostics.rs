@@ -110,10 +110,11 @@ impl Diagnostics {
         self.items.len()
     }
 
-    /// One error per cause: drops the diagnostics after `mark` that only follow from a file
-    /// that failed to load or parse (reported before `mark`): a reference to it "does not
-    /// exist", a template that extends it "does not exist". `mentions` are the ways a
-    /// message names such a file.
+    /// One error per cause: drops the diagnostics after `mark` that only follow from a cause
+    /// reported before `mark`: a file that failed to load or parse (a reference to it "does
+    /// not exist", a template that extends it "does not exist"), or a broken link in content
+    /// (the template rendering that text fails on it too). `mentions` are the ways a message
+    /// names such a cause.
     pub fn drop_consequences(&mut self, mark: usize, mentions: &[String]) {
         if mentions.is_empty() {
             return;

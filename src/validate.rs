@@ -20,6 +20,10 @@ use crate::theme::THEME_FILE;
 #[derive(Debug, Default)]
 pub struct Verified {
     pub quote_spans: BTreeMap<String, Range<usize>>,
+    /// `@/` links in content Markdown (summaries, `[extra]` texts, `about`) that do not
+    /// resolve: reported here, at their file, so the template rendering that text need not
+    /// report them again.
+    pub broken_links: Vec<String>,
 }
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
@@ -27,7 +31,8 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
         .source
         .and_then(|i| site.page(i).kept_body())
         .map(Normalized::new);
-    let verified = verify_quotes(site, source.as_ref(), diags);
+    let mut verified = verify_quotes(site, source.as_ref(), diags);
+    verified.broken_links = check_markdown_links(site, diags);
     check_config(site, diags);
     for page in &site.pages {
         check_extra_refs(site, page, diags);
@@ -351,15 +356,6 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
                 diags.push(page.error(line, format!("row `{id}`, column `{key}` needs a `summary` and at least one `backing` quote"))
                     .with_hint("every claim on the comparison is backed by a quote or passage; write `silent = true` where the article does not say"));
             }
-            if let Some((r, why)) = broken_summary_link(site, &cell.summary) {
-                diags.push(
-                    page.error(
-                        page.line_of(&r),
-                        format!("row `{id}`, column `{key}` summary: broken link: {why}"),
-                    )
-                    .with_hint(REF_HINT),
-                );
-            }
             for b in &cell.backing {
                 match site.resolve_quote(b.get_ref()) {
                     Err(why) => diags.push(page.error(
@@ -388,9 +384,72 @@ fn repeats(summary: &str, evidence: &str) -> bool {
             .contains(&evidence)
 }
 
-/// The first `@/` link in a summary that does not resolve, found here so the error names the
-/// content file rather than the template that renders the summary.
-fn broken_summary_link(site: &Site, summary: &str) -> Option<(String, String)> {
+/// Every Markdown text of the content that templates render with the `markdown` filter
+/// (comparison summaries, strings in `[extra]`, the source's `about`), checked for `@/`
+/// links that do not resolve. Returns the broken references.
+fn check_markdown_links(site: &Site, diags: &mut Diagnostics) -> Vec<String> {
+    let mut broken = Vec::new();
+    let mut report = |d: Diagnostic, r: String| {
+        diags.push(d.with_hint(REF_HINT));
+        broken.push(r);
+    };
+    for page in &site.pages {
+        let mut texts: Vec<(String, &str)> = Vec::new();
+        if let Some(c) = &page.fm.compare {
+            for row in &c.rows {
+                let id = row_id(row.id.as_deref(), row.topic.get_ref());
+                for (key, cell) in &row.cells {
+                    texts.push((format!("row `{id}`, column `{key}` summary"), &cell.summary));
+                }
+            }
+        }
+        if let Some(about) = &page.fm.about {
+            texts.push(("`about`".into(), about));
+        }
+        for (key, text) in strings_in(&page.fm.extra) {
+            texts.push((format!("[extra] `{key}`"), text));
+        }
+        for (what, text) in texts {
+            if let Some((r, why)) = broken_markdown_link(site, text) {
+                report(
+                    page.error(page.line_of(&r), format!("{what}: broken link: {why}")),
+                    r,
+                );
+            }
+        }
+    }
+    for (key, text) in strings_in(&site.config.extra) {
+        if let Some((r, why)) = broken_markdown_link(site, text) {
+            let line = site.config.line_of(&r);
+            let d = Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                line,
+                format!("[extra] `{key}`: broken link: {why}"),
+            );
+            report(d, r);
+        }
+    }
+    broken
+}
+
+/// Every string in a TOML table, with the key that holds it (nested keys by their last name).
+fn strings_in(table: &toml::Table) -> Vec<(&str, &str)> {
+    fn walk<'a>(key: &'a str, v: &'a toml::Value, out: &mut Vec<(&'a str, &'a str)>) {
+        match v {
+            toml::Value::String(s) => out.push((key, s)),
+            toml::Value::Array(a) => a.iter().for_each(|x| walk(key, x, out)),
+            toml::Value::Table(t) => t.iter().for_each(|(k, x)| walk(k, x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    table.iter().for_each(|(k, v)| walk(k, v, &mut out));
+    out
+}
+
+/// The first `@/` link in a Markdown text that does not resolve, found here so the error
+/// names the content file rather than the template that renders the text.
+fn broken_markdown_link(site: &Site, summary: &str) -> Option<(String, String)> {
     let broken = std::cell::RefCell::new(None);
     let resolve = |r: &str| {
         site.resolve(r).map(|_| String::new()).inspect_err(|why| {

@@ -34,10 +34,31 @@ fn a_broken_summary_link_is_reported_in_the_content_file() {
         "\"It brings jobs.\"",
         "\"It brings jobs, says [Ann](@/people/anne.md).\"",
     );
+    let run = site.check();
+    run.assert_failed()
+        .assert_stderr_has("content/compare.md:14:")
+        .assert_stderr_has("did you mean `@/people/ann.md`?")
+        .assert_stderr_has("1 error(s)");
+    assert!(
+        !run.stderr.contains("templates/"),
+        "one error per cause, in the content file:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_broken_link_in_an_extra_text_is_reported_in_the_content_file() {
+    let site = TestSite::fixture("minimal");
+    site.edit(
+        "content/people/ann.md",
+        "[extra]\n",
+        "[extra]\nnote = \"See [Ben](@/people/bne.md).\"\n",
+    );
     site.check()
         .assert_failed()
-        .assert_stderr_has("content/compare.md:14:")
-        .assert_stderr_has("did you mean `@/people/ann.md`?");
+        .assert_stderr_has("content/people/ann.md:8:")
+        .assert_stderr_has("[extra] `note`: broken link")
+        .assert_stderr_has("did you mean `@/people/ben.md`?");
 }
 
 #[test]
