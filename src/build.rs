@@ -11,8 +11,18 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
 use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile};
 use crate::render::{self, Output};
+use crate::emit::Publish;
 use crate::site::Site;
-use crate::{annotate, config, validate, write};
+use crate::{annotate, base_url, config, validate, write};
+
+/// What a run is asked beyond the site folder.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--base-url`: overrides `lede.toml`'s `base_url`.
+    pub base_url: Option<String>,
+    /// The published output whose manifest the change check compares against.
+    pub output: Option<std::path::PathBuf>,
+}
 
 /// A rendered site: what the sink kept of each page, the static files, and everything the
 /// checks found.
@@ -24,25 +34,34 @@ pub struct Rendered<T> {
 
 /// Runs every stage except writing and keeps the pages in memory (for `serve` and tests).
 pub fn render_site(root: &Path) -> Rendered<Output> {
-    run(root, &Ok)
+    run(root, &Options::default(), &Ok)
 }
 
 /// Runs every stage, handing each rendered page to `keep` as soon as it exists (see
 /// [`render::render_site`]); only the page's ids and links stay behind for the link check.
 fn run<T: Send>(
     root: &Path,
+    opts: &Options,
     keep: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
 ) -> Rendered<T> {
     let mut diags = Diagnostics::default();
+    let failed = |diags| Rendered {
+        outputs: Vec::new(),
+        statics: Vec::new(),
+        diags,
+    };
     let config = match config::load(root) {
         Ok(c) => c,
         Err(d) => {
             diags.push(d);
-            return Rendered {
-                outputs: Vec::new(),
-                statics: Vec::new(),
-                diags,
-            };
+            return failed(diags);
+        }
+    };
+    let base = match base_url::resolve(&config, opts.base_url.as_deref()) {
+        Ok(b) => b,
+        Err(d) => {
+            diags.push(d);
+            return failed(diags);
         }
     };
     let inputs = load::load(root, &mut diags);
@@ -51,10 +70,36 @@ fn run<T: Send>(
     site.strings = strings;
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
-    let scanned = render::render_site(&site, &inputs.templates, &annotations, &mut diags, &|o| {
+    let publish = Publish::new(
+        &site,
+        base,
+        (&inputs.templates, &inputs.theme_fonts),
+        root,
+        opts.output.as_deref(),
+        &mut diags,
+    );
+    let sink = |o: Output| {
+        let o = publish.finish(o);
         let links = links::scan(&o);
         keep(o).map(|kept| (links, kept))
-    });
+    };
+    let mut scanned = render::render_site(
+        &site,
+        &inputs.templates,
+        &annotations,
+        &mut diags,
+        &publish.globals(),
+        &sink,
+        &|r| publish.documents(r),
+    );
+    if !diags.has_errors() {
+        for o in publish.files(&mut diags) {
+            match sink(o) {
+                Ok(s) => scanned.push(s),
+                Err(d) => diags.push(d),
+            }
+        }
+    }
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
     check_collisions(&scans, &inputs.statics, &mut diags);
     if !diags.has_errors() {
@@ -67,7 +112,7 @@ fn run<T: Send>(
             })
             .collect();
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
-        links::check(&scans, &statics, &origins, &mut diags);
+        links::check(&scans, &statics, &origins, publish.base.as_ref(), &mut diags);
     }
     Rendered {
         outputs,
@@ -91,8 +136,8 @@ fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Dia
 }
 
 /// Checks the site without writing anything.
-pub fn check(root: &Path, deny_warnings: bool) -> Result<Diagnostics, Failed> {
-    let r = run(root, &|_| Ok(()));
+pub fn check(root: &Path, opts: &Options, deny_warnings: bool) -> Result<Diagnostics, Failed> {
+    let r = run(root, opts, &|_| Ok(()));
     if r.diags.has_errors() || (deny_warnings && r.diags.warnings() > 0) {
         return Err(Failed(r.diags));
     }
@@ -109,10 +154,14 @@ pub struct Summary {
 /// Checks, renders, and replaces `out` with the new site, or fails leaving `out` untouched.
 /// Pages are written to a hidden work folder as they render; only a build without errors
 /// is swapped into place.
-pub fn build(root: &Path, out: &Path) -> Result<Summary> {
+pub fn build(root: &Path, out: &Path, opts: &Options) -> Result<Summary> {
     let start = Instant::now();
     let staging = write::Staging::create(root, out)?;
-    let r = run(root, &|o| {
+    let opts = Options {
+        output: Some(out.to_path_buf()),
+        ..opts.clone()
+    };
+    let r = run(root, &opts, &|o| {
         staging.write(&o.path, &o.bytes).map_err(|e| {
             Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
                 .with_hint("check the free space and permissions of the output folder")
