@@ -43,6 +43,8 @@ pub struct Publish<'a> {
     pub embeds: Vec<embeds::Embed>,
     pub images: share_image::Images,
     by_url: HashMap<&'a str, usize>,
+    /// Whether the theme has a `changes.html` (else there is no changes page to link to).
+    has_changes: bool,
     previous: Option<manifest::Manifest>,
 }
 
@@ -70,6 +72,7 @@ impl<'a> Publish<'a> {
                 .map(|(i, p)| (p.url.as_str(), i))
                 .collect(),
             previous: output.and_then(manifest::read),
+            has_changes: theme.0.iter().any(|t| t.rel == changes::TEMPLATE),
             base,
         };
         changes::check_path(&p, diags);
@@ -85,7 +88,7 @@ impl<'a> Publish<'a> {
             .collect();
         serde_json::json!({
             "base_url": self.base.as_ref().map_or("", BaseUrl::as_str),
-            "changes_url": changes::PATH,
+            "changes_url": if self.has_changes { changes::PATH } else { "" },
             "feed_url": if self.base.is_some() { feed::PATH } else { "" },
             "embeds": embeds,
         })
