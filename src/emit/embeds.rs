@@ -180,12 +180,17 @@ pub fn head(p: &Publish<'_>, e: &Embed) -> Option<Head> {
             )
         }
     };
+    let full = match &e.of {
+        Of::Quote(at) => at.page,
+        Of::Row { page, .. } => *page,
+    };
+    let trail = jsonld::breadcrumbs(p, full, &[(e.title.as_str(), e.path.as_str())]);
     Some(Head {
         title: e.title.clone(),
         description,
         url,
         og_type: "article",
         image,
-        jsonld: json!({"@context": "https://schema.org", "@graph": [graph]}),
+        jsonld: json!({"@context": "https://schema.org", "@graph": [graph, trail]}),
     })
 }

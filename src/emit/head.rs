@@ -48,6 +48,18 @@ fn head_of(p: &Publish<'_>, path: &str) -> Option<Head> {
     if let Some(i) = p.page_at(path) {
         return page_head(p, i);
     }
+    if path == super::changes::PATH {
+        let strings = &p.site.strings;
+        let title = strings.get("changes_title").unwrap_or_default().to_string();
+        return Some(Head {
+            description: strings.get("changes_intro").unwrap_or_default().to_string(),
+            url: p.abs(path)?,
+            og_type: "website",
+            image: p.images.site_card(p),
+            jsonld: jsonld::changes(p, &title),
+            title,
+        });
+    }
     let e = p.embeds.iter().find(|e| e.path == path)?;
     super::embeds::head(p, e)
 }

@@ -95,8 +95,8 @@ pub fn quotation(p: &Publish<'_>, at: QuoteAt) -> Value {
     v
 }
 
-/// Home, then each enclosing section, then the page.
-fn breadcrumbs(p: &Publish<'_>, i: usize) -> Value {
+/// Home, then each enclosing section, then the page; then `more` (name, path) steps below it.
+pub fn breadcrumbs(p: &Publish<'_>, i: usize, more: &[(&str, &str)]) -> Value {
     let site = p.site;
     let mut chain = vec![i];
     let mut at = site.page(i).parent;
@@ -105,20 +105,43 @@ fn breadcrumbs(p: &Publish<'_>, i: usize) -> Value {
         at = site.page(s).parent;
     }
     chain.reverse();
-    let items: Vec<Value> = chain
+    let steps = chain
         .iter()
+        .map(|&c| (site.page(c).fm.title.as_str(), site.page(c).url.as_str()))
+        .chain(more.iter().copied());
+    let items: Vec<Value> = steps
         .enumerate()
-        .map(|(n, &c)| {
-            let page = site.page(c);
+        .map(|(n, (name, url))| {
             json!({
                 "@type": "ListItem",
                 "position": n + 1,
-                "name": page.fm.title,
-                "item": abs(p, &page.url),
+                "name": name,
+                "item": abs(p, url),
             })
         })
         .collect();
     json!({"@type": "BreadcrumbList", "itemListElement": items})
+}
+
+/// The home page's index, where every breadcrumb trail starts.
+pub fn home(p: &Publish<'_>) -> Option<usize> {
+    p.page_at("index.html")
+}
+
+/// The changes page: a `WebPage` and its trail.
+pub fn changes(p: &Publish<'_>, title: &str) -> Value {
+    let url = abs(p, super::changes::PATH);
+    let mut graph = vec![json!({
+        "@type": "WebPage",
+        "@id": url,
+        "url": url,
+        "name": title,
+        "inLanguage": p.site.config.language,
+    })];
+    if let Some(h) = home(p) {
+        graph.push(breadcrumbs(p, h, &[(title, super::changes::PATH)]));
+    }
+    json!({"@context": "https://schema.org", "@graph": graph})
 }
 
 /// The JSON-LD graph of content page `i`.
@@ -204,6 +227,6 @@ pub fn page(p: &Publish<'_>, i: usize) -> Value {
             "itemListElement": items,
         }));
     }
-    graph.push(breadcrumbs(p, i));
+    graph.push(breadcrumbs(p, i, &[]));
     json!({"@context": "https://schema.org", "@graph": graph})
 }
