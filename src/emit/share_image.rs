@@ -339,3 +339,74 @@ fn draw(font: &Font, svg: &str) -> Result<Vec<u8>, String> {
     resvg::render(&tree, tiny_skia::Transform::identity(), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn font() -> Font {
+        let data = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/fonts/DejaVuSerif.ttf"
+        ))
+        .expect("the bundled font");
+        Font {
+            hash: super::super::sha256_hex(&[&data]),
+            family: family_of(&data).expect("a font"),
+            data: Arc::new(data),
+        }
+    }
+
+    fn quote_card() -> Look {
+        Look::Quote {
+            words: "It will bring jobs—real jobs—to the harbour, and the town will see it within a year of the opening".into(),
+            speaker: "Ann Lee".into(),
+            credit: "Source: “Town split over harbour bridge”, The Harbour Gazette".into(),
+        }
+    }
+
+    /// The golden image: these bytes change only when the drawing does (then bump
+    /// `LAYOUT_VERSION`, look at the new card, and pin its hash here).
+    #[test]
+    fn a_quotation_card_has_pinned_bytes() {
+        let f = font();
+        let svg = svg(&f, &quote_card()).unwrap();
+        let png = draw(&f, &svg).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), WIDTH);
+        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), HEIGHT);
+        assert_eq!(
+            super::super::sha256_hex(&[&png]),
+            "38bcadcc817f13b792c6b5fcfaeee479557825fd8684cef68bd76c77583abd22",
+            "the share card's bytes changed"
+        );
+    }
+
+    #[test]
+    fn long_words_are_shortened_with_an_ellipsis_and_never_reworded() {
+        let f = font();
+        let words = "word ".repeat(300);
+        let look = Look::Quote {
+            words: words.trim().to_string(),
+            speaker: "A".into(),
+            credit: "B".into(),
+        };
+        let svg = svg(&f, &look).unwrap();
+        let shown: Vec<&str> = svg
+            .split("fill=\"#1b1b1b\">")
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap())
+            .collect();
+        let joined = shown.join(" ");
+        assert!(joined.ends_with(" …"), "{joined}");
+        assert!(words.starts_with(joined.trim_end_matches(" …")));
+    }
+
+    #[test]
+    fn only_the_theme_font_is_loaded() {
+        let f = font();
+        let svg = svg(&f, &quote_card()).unwrap();
+        assert!(svg.contains(&format!("font-family=\"{}\"", f.family)));
+        assert_eq!(f.family, "DejaVu Serif");
+    }
+}
