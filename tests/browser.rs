@@ -115,6 +115,10 @@ fn browser_suite() {
         .arg(&root)
         .arg("--output")
         .arg(&site)
+        // With a base_url: the suite checks share tags and structured data too (the file://
+        // and sub-path walks still follow only relative links).
+        .arg("--base-url")
+        .arg("https://example.org/explainers/iran/")
         .stdin(Stdio::null())
         .output()
         .expect("could not run lede");
