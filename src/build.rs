@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
+use crate::emit::Publish;
 use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile};
 use crate::render::{self, Output};
-use crate::emit::Publish;
 use crate::site::Site;
 use crate::{annotate, base_url, config, validate, write};
 
@@ -112,7 +112,13 @@ fn run<T: Send>(
             })
             .collect();
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
-        links::check(&scans, &statics, &origins, publish.base.as_ref(), &mut diags);
+        links::check(
+            &scans,
+            &statics,
+            &origins,
+            publish.base.as_ref(),
+            &mut diags,
+        );
     }
     Rendered {
         outputs,

@@ -89,7 +89,12 @@ impl UpdateDecl {
 }
 
 /// The date must be a TOML date without a time, the kind one of [`UPDATE_KINDS`].
-fn check_updates(fm: &FrontMatter, path: &str, text: &str, split: &Split<'_>) -> Result<(), Diagnostic> {
+fn check_updates(
+    fm: &FrontMatter,
+    path: &str,
+    text: &str,
+    split: &Split<'_>,
+) -> Result<(), Diagnostic> {
     let at = |offset: usize| line_col(text, split.toml_offset + offset);
     for u in &fm.updates {
         let ok_date = matches!(u.date.get_ref(), toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none());
@@ -98,7 +103,10 @@ fn check_updates(fm: &FrontMatter, path: &str, text: &str, split: &Split<'_>) ->
             return Err(Diagnostic::error(
                 path,
                 line,
-                format!("an update's `date` must be a date, not `{}`", u.date.get_ref()),
+                format!(
+                    "an update's `date` must be a date, not `{}`",
+                    u.date.get_ref()
+                ),
             )
             .at_col(col)
             .with_hint("write a TOML date without quotes, like `date = 2026-12-01`"));

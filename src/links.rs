@@ -115,7 +115,9 @@ fn check_page(
     }
     for l in &page.links {
         let own = base.and_then(|b| b.strip(&l.value)).map(|rel| {
-            let (path, fragment) = rel.split_once('#').map_or((rel, None), |(p, f)| (p, Some(f)));
+            let (path, fragment) = rel
+                .split_once('#')
+                .map_or((rel, None), |(p, f)| (p, Some(f)));
             let mut rel = path.to_string();
             if rel.is_empty() || rel.ends_with('/') {
                 rel.push_str("index.html");

@@ -187,8 +187,8 @@ fn run_check(
     output: PathBuf,
     base_url: Option<String>,
 ) -> anyhow::Result<()> {
-    let no_base = base_url.is_none()
-        && lede::config::load(root).is_ok_and(|c| c.base_url.is_none());
+    let no_base =
+        base_url.is_none() && lede::config::load(root).is_ok_and(|c| c.base_url.is_none());
     let opts = build::Options {
         base_url,
         output: Some(output),

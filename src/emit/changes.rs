@@ -16,8 +16,11 @@ pub fn check_path(p: &Publish<'_>, diags: &mut Diagnostics) {
     if let Some(i) = p.page_at(PATH) {
         let page = p.site.page(i);
         diags.push(
-            page.error(1, format!("writes `{PATH}`, the file lede writes the changes page to"))
-                .with_hint("rename the file or give it another `slug`"),
+            page.error(
+                1,
+                format!("writes `{PATH}`, the file lede writes the changes page to"),
+            )
+            .with_hint("rename the file or give it another `slug`"),
         );
     }
 }

@@ -24,7 +24,10 @@ pub const TEMPLATE: &str = "embed.html";
 pub enum Of {
     Quote(QuoteAt),
     /// A comparison page and the row's position in it.
-    Row { page: usize, row: usize },
+    Row {
+        page: usize,
+        row: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -69,7 +72,11 @@ pub fn plan(site: &Site) -> Vec<Embed> {
         let stem = page.url.trim_end_matches(".html").replace('/', "-");
         for (n, row) in c.rows.iter().enumerate() {
             let id = row_id(row.id.as_deref(), row.topic.get_ref());
-            let text: usize = row.cells.values().map(|c| c.summary.chars().count() + 40).sum();
+            let text: usize = row
+                .cells
+                .values()
+                .map(|c| c.summary.chars().count() + 40)
+                .sum();
             out.push(Embed {
                 of: Of::Row { page: i, row: n },
                 key: format!("{}#{id}", page.url),
@@ -161,12 +168,25 @@ pub fn head(p: &Publish<'_>, e: &Embed) -> Option<Head> {
     let url = p.abs(&e.path)?;
     let (description, image, graph) = match &e.of {
         Of::Quote(at) => (
-            site.quote_text(*at).get_ref().split_whitespace().collect::<Vec<_>>().join(" "),
+            site.quote_text(*at)
+                .get_ref()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             p.images.for_quote(p, *at),
             jsonld::quotation(p, *at),
         ),
         Of::Row { page, row } => {
-            let topic = site.page(*page).fm.compare.as_ref()?.rows.get(*row)?.topic.get_ref().clone();
+            let topic = site
+                .page(*page)
+                .fm
+                .compare
+                .as_ref()?
+                .rows
+                .get(*row)?
+                .topic
+                .get_ref()
+                .clone();
             (
                 topic,
                 p.images.site_card(p),

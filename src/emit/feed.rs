@@ -43,7 +43,8 @@ pub fn feed(p: &Publish<'_>, base: &BaseUrl) -> Output {
             &[("kind", kind.unwrap_or_default()), ("page", &page.fm.title)],
         );
         let resolve = |r: &str| site.href(r).map(|h| base.join(&h));
-        let note = crate::markdown::render_block(e.note, &resolve).unwrap_or_else(|_| escape(e.note));
+        let note =
+            crate::markdown::render_block(e.note, &resolve).unwrap_or_else(|_| escape(e.note));
         let content = format!(
             "{note}<p><a href=\"{}\">{}</a></p>",
             escape(&link),

@@ -100,7 +100,10 @@ impl<'a> Publish<'a> {
     }
 
     /// The documents rendered through the theme: the changes page and the embeds.
-    pub fn documents(&self, r: &Renderer<'_>) -> Vec<Result<Output, Vec<crate::diagnostics::Diagnostic>>> {
+    pub fn documents(
+        &self,
+        r: &Renderer<'_>,
+    ) -> Vec<Result<Output, Vec<crate::diagnostics::Diagnostic>>> {
         let mut out = Vec::new();
         if let Some(c) = changes::render(self, r) {
             out.push(c);
@@ -181,7 +184,9 @@ pub fn credit(site: &Site) -> String {
             "share_credit_publisher",
             &[("title", &src.fm.title), ("publisher", publisher)],
         ),
-        None => site.strings.fill("share_credit", &[("title", &src.fm.title)]),
+        None => site
+            .strings
+            .fill("share_credit", &[("title", &src.fm.title)]),
     }
 }
 

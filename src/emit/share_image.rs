@@ -40,9 +40,17 @@ const PAPER: &str = "#fbfaf6";
 #[derive(Debug, Clone)]
 enum Look {
     /// Site or person: a title, a line under it, a footer.
-    Title { title: String, sub: String, foot: String },
+    Title {
+        title: String,
+        sub: String,
+        foot: String,
+    },
     /// A quotation: its words, the speaker, the credit.
-    Quote { words: String, speaker: String, credit: String },
+    Quote {
+        words: String,
+        speaker: String,
+        credit: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -134,7 +142,10 @@ impl Images {
             path: "share/site.png".into(),
             alt: site.strings.fill(
                 "share_site_alt",
-                &[("title", &site.config.title), ("description", &site.config.description)],
+                &[
+                    ("title", &site.config.title),
+                    ("description", &site.config.description),
+                ],
             ),
             look: Look::Title {
                 title: site.config.title.clone(),
@@ -151,10 +162,16 @@ impl Images {
             };
             self.pages[i] = Some(self.cards.len());
             self.cards.push(Card {
-                path: format!("share/{}.png", page.url.trim_end_matches(".html").replace('/', "-")),
+                path: format!(
+                    "share/{}.png",
+                    page.url.trim_end_matches(".html").replace('/', "-")
+                ),
                 alt: site.strings.fill(
                     "share_figure_alt",
-                    &[("name", &page.fm.title), ("described", described.unwrap_or(&page.fm.description))],
+                    &[
+                        ("name", &page.fm.title),
+                        ("described", described.unwrap_or(&page.fm.description)),
+                    ],
                 ),
                 look: Look::Title {
                     title: page.fm.title.clone(),
@@ -165,14 +182,23 @@ impl Images {
         }
         for at in super::quotations(site) {
             let id = site.quote_id(at).get_ref();
-            let words = site.quote_text(at).get_ref().split_whitespace().collect::<Vec<_>>().join(" ");
+            let words = site
+                .quote_text(at)
+                .get_ref()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let speaker = site.page(site.attribution(at).speaker).fm.title.clone();
             self.quotes.insert(id.clone(), self.cards.len());
             self.cards.push(Card {
                 path: format!("share/q-{id}.png"),
                 alt: site.strings.fill(
                     "share_quote_alt",
-                    &[("words", &words), ("speaker", &speaker), ("credit", &credit)],
+                    &[
+                        ("words", &words),
+                        ("speaker", &speaker),
+                        ("credit", &credit),
+                    ],
                 ),
                 look: Look::Quote {
                     words,
@@ -214,7 +240,11 @@ impl Images {
             .par_iter()
             .map(|card| {
                 let svg = svg(font, &card.look)?;
-                let key = super::sha256_hex(&[LAYOUT_VERSION.as_bytes(), font.hash.as_bytes(), svg.as_bytes()]);
+                let key = super::sha256_hex(&[
+                    LAYOUT_VERSION.as_bytes(),
+                    font.hash.as_bytes(),
+                    svg.as_bytes(),
+                ]);
                 let cached = self.cache.join(format!("{key}.png"));
                 let bytes = match std::fs::read(&cached) {
                     Ok(b) => b,
@@ -226,7 +256,10 @@ impl Images {
                         b
                     }
                 };
-                Ok(Output { path: card.path.clone(), bytes })
+                Ok(Output {
+                    path: card.path.clone(),
+                    bytes,
+                })
             })
             .collect();
         let mut out = Vec::with_capacity(results.len());
@@ -292,17 +325,57 @@ fn svg(font: &Font, look: &Look) -> Result<String, String> {
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\">\n<rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"{PAPER}\"/>\n<rect width=\"20\" height=\"{HEIGHT}\" fill=\"{ACCENT}\"/>\n"
     );
-    let one_line = |t: &str, size: f32| wrap(&m, t, size, width, 1).0.into_iter().next().unwrap_or_default();
+    let one_line = |t: &str, size: f32| {
+        wrap(&m, t, size, width, 1)
+            .0
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
     match look {
-        Look::Quote { words, speaker, credit } => {
+        Look::Quote {
+            words,
+            speaker,
+            credit,
+        } => {
             text(&mut s, f, MARGIN - 8.0, 150.0, 140.0, ACCENT, "“");
-            let (lines, size) = fit(&m, words, &[58.0, 52.0, 46.0, 40.0, 36.0, 32.0], width, 330.0);
+            let (lines, size) = fit(
+                &m,
+                words,
+                &[58.0, 52.0, 46.0, 40.0, 36.0, 32.0],
+                width,
+                330.0,
+            );
             let lh = size * 1.3;
             for (n, line) in lines.iter().enumerate() {
-                text(&mut s, f, MARGIN, 150.0 + size + lh * n as f32, size, INK, line);
+                text(
+                    &mut s,
+                    f,
+                    MARGIN,
+                    150.0 + size + lh * n as f32,
+                    size,
+                    INK,
+                    line,
+                );
             }
-            text(&mut s, f, MARGIN, 540.0, 34.0, ACCENT, &one_line(&format!("— {speaker}"), 34.0));
-            text(&mut s, f, MARGIN, 588.0, 24.0, MUTED, &one_line(credit, 24.0));
+            text(
+                &mut s,
+                f,
+                MARGIN,
+                540.0,
+                34.0,
+                ACCENT,
+                &one_line(&format!("— {speaker}"), 34.0),
+            );
+            text(
+                &mut s,
+                f,
+                MARGIN,
+                588.0,
+                24.0,
+                MUTED,
+                &one_line(credit, 24.0),
+            );
         }
         Look::Title { title, sub, foot } => {
             let (lines, size) = fit(&m, title, &[72.0, 64.0, 56.0, 48.0], width, 260.0);
@@ -318,7 +391,15 @@ fn svg(font: &Font, look: &Look) -> Result<String, String> {
                 text(&mut s, f, MARGIN, y + sub_size, sub_size, MUTED, line);
                 y += sub_size * 1.3;
             }
-            text(&mut s, f, MARGIN, 588.0, 24.0, ACCENT, &one_line(foot, 24.0));
+            text(
+                &mut s,
+                f,
+                MARGIN,
+                588.0,
+                24.0,
+                ACCENT,
+                &one_line(foot, 24.0),
+            );
         }
     }
     s.push_str("</svg>\n");
@@ -336,7 +417,11 @@ fn draw(font: &Font, svg: &str) -> Result<Vec<u8>, String> {
     };
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
     let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or("cannot allocate the image")?;
-    resvg::render(&tree, tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
     pixmap.encode_png().map_err(|e| e.to_string())
 }
 

@@ -44,10 +44,6 @@ pub fn sitemap(p: &Publish<'_>, _base: &BaseUrl) -> Output {
 pub fn robots(base: &BaseUrl) -> Output {
     Output {
         path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nDisallow:\n\nSitemap: {}\n",
-            base.join(PATH)
-        )
-        .into_bytes(),
+        bytes: format!("User-agent: *\nDisallow:\n\nSitemap: {}\n", base.join(PATH)).into_bytes(),
     }
 }

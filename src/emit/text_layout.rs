@@ -13,7 +13,8 @@ pub struct Measure<'a> {
 
 impl<'a> Measure<'a> {
     pub fn new(data: &'a [u8]) -> Result<Measure<'a>, String> {
-        let face = Face::parse(data, 0).map_err(|e| format!("not a font file lede can read ({e})"))?;
+        let face =
+            Face::parse(data, 0).map_err(|e| format!("not a font file lede can read ({e})"))?;
         let units = f32::from(face.units_per_em());
         Ok(Measure { face, units })
     }
@@ -71,7 +72,13 @@ fn pieces(text: &str) -> Vec<(bool, String)> {
 
 /// Lines of `text` no wider than `max` at `size`, at most `max_lines` of them. The flag says
 /// whether the text was shortened (its last line then ends in " …").
-pub fn wrap(m: &Measure<'_>, text: &str, size: f32, max: f32, max_lines: usize) -> (Vec<String>, bool) {
+pub fn wrap(
+    m: &Measure<'_>,
+    text: &str,
+    size: f32,
+    max: f32,
+    max_lines: usize,
+) -> (Vec<String>, bool) {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let all = pieces(text);
@@ -124,8 +131,11 @@ mod tests {
     use super::*;
 
     fn font() -> Vec<u8> {
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/fonts/DejaVuSerif.ttf"))
-            .expect("the bundled font")
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/fonts/DejaVuSerif.ttf"
+        ))
+        .expect("the bundled font")
     }
 
     #[test]
