@@ -168,10 +168,14 @@ pub fn build(root: &Path, out: &Path, opts: &Options) -> Result<Summary> {
         ..opts.clone()
     };
     let r = run(root, &opts, &|o| {
-        staging.write(&o.path, &o.bytes).map_err(|e| {
-            Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
-                .with_hint("check the free space and permissions of the output folder")
-        })
+        let is_page = o.path.ends_with(".html");
+        staging
+            .write(&o.path, &o.bytes)
+            .map(|()| is_page)
+            .map_err(|e| {
+                Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
+                    .with_hint("check the free space and permissions of the output folder")
+            })
     });
     if r.diags.has_errors() {
         return Err(Failed(r.diags).into()); // dropping `staging` deletes the work folder
@@ -179,8 +183,9 @@ pub fn build(root: &Path, out: &Path, opts: &Options) -> Result<Summary> {
     staging.copy_statics(&r.statics)?;
     staging.publish()?;
     Ok(Summary {
-        pages: r.outputs.len(),
-        files: r.statics.len(),
+        pages: r.outputs.iter().filter(|&&page| page).count(),
+        // Static files, and what the emitters wrote besides pages (images, sitemap, feed, …).
+        files: r.statics.len() + r.outputs.iter().filter(|&&page| !page).count(),
         elapsed: start.elapsed(),
         warnings: r.diags,
     })
