@@ -63,8 +63,9 @@ pub fn source_day(site: &Site) -> Option<&str> {
     iso_day(&s.fm.published.as_ref()?.0)
 }
 
-/// The newest date the content gives a page: its newest update, else its own `date`, else
-/// the source's publication date.
+/// The newest date the content gives a page: its newest update, else its own `date`; for
+/// the source page, else its publication date. A page the content does not date has none
+/// (no clock is read: same input, same bytes).
 pub fn last_modified(site: &Site, page: usize) -> Option<String> {
     let p = site.page(page);
     p.fm.updates
@@ -72,7 +73,11 @@ pub fn last_modified(site: &Site, page: usize) -> Option<String> {
         .map(|u| u.day())
         .max()
         .or_else(|| iso_day(&p.fm.date.0).map(str::to_string))
-        .or_else(|| source_day(site).map(str::to_string))
+        .or_else(|| {
+            (site.source == Some(page))
+                .then(|| source_day(site).map(str::to_string))
+                .flatten()
+        })
 }
 
 #[cfg(test)]
