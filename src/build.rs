@@ -65,9 +65,10 @@ fn run<T: Send>(
         }
     };
     let inputs = load::load(root, &mut diags);
-    let strings = crate::theme::merge(&inputs.templates, &config, &mut diags);
+    let theme = crate::theme::load(&inputs.templates, &config, &mut diags);
     let mut site = Site::build(config, inputs.content, &mut diags);
-    site.strings = strings;
+    site.strings = theme.strings;
+    site.contract = theme.contract;
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
     let publish = Publish::new(

@@ -177,7 +177,8 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
-/// A rule for one `[extra]` key of the pages in a section.
+/// A rule for one `[extra]` key: of the pages in a section (its `[schema]`), of `lede.toml`
+/// or of the pages a template renders (the theme's declaration, `templates/theme.toml`).
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FieldRule {
@@ -185,13 +186,25 @@ pub struct FieldRule {
     pub required: bool,
     #[serde(default)]
     pub one_of: Vec<String>,
-    /// The value is a reference to a page in this section (a folder under `content/`).
+    /// The value is a reference to a page in this folder under `content/` (`*`: any page).
     #[serde(rename = "ref")]
     pub ref_section: Option<String>,
     /// The value must stand word for word in the source page.
     #[serde(default)]
     pub verbatim: bool,
+    /// `string` (the default), `table` or `list`.
+    #[serde(rename = "type")]
+    pub value_type: Option<String>,
+    /// What the key is for, for people (shown in hints).
+    #[serde(default)]
+    pub doc: String,
+    /// A value to copy, shown in the hint for a missing key.
+    #[serde(default)]
+    pub example: String,
 }
+
+/// Where a rule's field lives, to word hints: `lede.toml`'s `[extra]` or a page's.
+pub const ANY_PAGE: &str = "*";
 
 /// A side-by-side table: one column per referenced page, one row per topic.
 #[derive(Debug, Clone, Deserialize)]

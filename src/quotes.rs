@@ -116,118 +116,32 @@ pub fn find_all(source: &Normalized, quote: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Where `quote` stands inside `within` (a byte range of the original source).
+/// Where `quote` stands inside `within` (a byte range of the original source): only that
+/// part of the source is searched.
 pub fn find_within(
     source: &Normalized,
     quote: &str,
     within: &Range<usize>,
 ) -> Option<Range<usize>> {
-    find_all(source, quote)
-        .into_iter()
-        .find(|r| within.start <= r.start && r.end <= within.end)
-}
-
-/// The spans of `text` that stand inside quotation marks, as byte ranges of `text` between
-/// the marks. Double marks of every common style open and close a quotation (“…” „…“ «…»
-/// "…" 「…」); a quotation still open at a paragraph's end goes on when the next paragraph
-/// opens with a quotation mark (the English convention for quotations of several
-/// paragraphs), and ends there otherwise. Single marks (‘…’) nest inside a quotation only,
-/// since outside one `’` is an apostrophe.
-pub fn quoted_spans(text: &str) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    let mut line_start = true;
-    while let Some((at, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        if c == '\n' {
-            // A blank line ends a paragraph: an open quotation ends here unless the next
-            // paragraph opens with a mark.
-            if let Some(start) = open
-                && paragraph_break_at(text, at)
-                && !next_paragraph_continues_quote(text, at)
-            {
-                spans.push(start..trim_end_at(text, at));
-                open = None;
-            }
-            line_start = true;
-            continue;
-        }
-        let was_line_start = line_start;
-        line_start = c.is_whitespace() && line_start;
-        match open {
-            None if opens(c, text, at) => open = Some(at + c.len_utf8()),
-            Some(_) if was_line_start && opens(c, text, at) => {} // a continued quotation
-            Some(start) if closes(c, text, at, next) => {
-                spans.push(start..at);
-                open = None;
-            }
-            _ => {}
-        }
+    let q = normalize_quote(quote);
+    if q.is_empty() {
+        return None;
     }
-    if let Some(start) = open {
-        spans.push(start..text.len());
-    }
-    spans
+    // `origin` grows with the normalised offset, so the window's ends are found by bisection.
+    let start = source.origin.partition_point(|&o| o < within.start);
+    let end = source
+        .origin
+        .partition_point(|&o| o < within.end)
+        .min(source.text.len());
+    let window = source.text.get(start..end)?;
+    window.match_indices(&q).find_map(|(i, _)| {
+        let r = source.original_range(start + i..start + i + q.len());
+        (within.start <= r.start && r.end <= within.end).then_some(r)
+    })
 }
 
-fn opens(c: char, text: &str, at: usize) -> bool {
-    match c {
-        '\u{201C}' | '\u{201E}' | '\u{00AB}' | '\u{300C}' => true,
-        // A straight mark opens after a space or at the start.
-        '"' => text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|p| p.is_whitespace() || "([".contains(p)),
-        _ => false,
-    }
-}
-
-fn closes(c: char, text: &str, at: usize, next: Option<char>) -> bool {
-    match c {
-        '\u{201D}' | '\u{00BB}' | '\u{300D}' => true,
-        // „…“: the German closing mark is the English opening one.
-        '\u{201C}' => text[..at].contains('\u{201E}'),
-        '"' => next.is_none_or(|n| !n.is_alphanumeric()),
-        _ => false,
-    }
-}
-
-fn paragraph_break_at(text: &str, newline: usize) -> bool {
-    text[newline + 1..]
-        .split('\n')
-        .next()
-        .is_some_and(|l| l.trim().is_empty())
-        && text[newline + 1..].contains('\n')
-}
-
-/// The next paragraph goes on with an open quotation when it opens with a quotation mark
-/// (the English convention), or when the first mark in it closes one (a source that drops
-/// the opening mark of a continued paragraph).
-fn next_paragraph_continues_quote(text: &str, newline: usize) -> bool {
-    let rest = text[newline..].trim_start();
-    if rest.chars().next().is_some_and(|c| opens(c, rest, 0)) {
-        return true;
-    }
-    let paragraph = rest.split("\n\n").next().unwrap_or(rest);
-    let mut chars = paragraph.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        if closes(c, paragraph, at, next) && c != '\u{201C}' {
-            return true;
-        }
-        if opens(c, paragraph, at) {
-            return false;
-        }
-    }
-    false
-}
-
-fn trim_end_at(text: &str, at: usize) -> usize {
-    text[..at].trim_end().len()
-}
-
-/// Whether `range` of `text` lies inside one of its quotation spans.
+/// Whether `range` lies inside one of `spans` (the source's quotations, between their marks,
+/// as `quotations::marks` finds them).
 pub fn inside_quotation_marks(spans: &[Range<usize>], range: &Range<usize>) -> bool {
     spans
         .iter()
@@ -352,20 +266,6 @@ mod tests {
         let n = Normalized::new(text);
         assert_eq!(find_all(&n, "one"), vec![0..3, 8..11, 16..19]);
         assert_eq!(find_within(&n, "one", &(5..20)), Some(8..11));
-    }
-
-    #[test]
-    fn quotation_marks_of_every_style_make_spans() {
-        let text = "He said “a ‘b’ c,” then «d» and „e“ and \"f\"; it’s g.";
-        let spans: Vec<&str> = quoted_spans(text).into_iter().map(|r| &text[r]).collect();
-        assert_eq!(spans, ["a ‘b’ c,", "d", "e", "f"]);
-    }
-
-    #[test]
-    fn a_quotation_runs_over_a_paragraph_break_when_the_next_opens_with_a_mark() {
-        let text = "“One.\n\n“Two,” he said.\n\n“Three.\n\nFour.\n\n“Five.\n\nSix,” he said.";
-        let spans: Vec<&str> = quoted_spans(text).into_iter().map(|r| &text[r]).collect();
-        assert_eq!(spans, ["One.\n\n“Two,", "Three.", "Five.\n\nSix,"]);
     }
 
     #[test]

@@ -298,6 +298,13 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>, strings: &Arc<Strings
     tera.register_function("t", move |kwargs: Kwargs, _: &State| translate(&s, &kwargs));
     let s = Arc::clone(strings);
     tera.register_filter(
+        "format_date",
+        move |date: &str, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            Ok(Value::from(format_date(&s, date)))
+        },
+    );
+    let s = Arc::clone(strings);
+    tera.register_filter(
         "attribution",
         move |q: &Value, kwargs: Kwargs, state: &State| attribution(&s, q, &kwargs, state),
     );
@@ -358,6 +365,27 @@ fn translate(strings: &Strings, kwargs: &Kwargs) -> tera::TeraResult<Value> {
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     Ok(Value::from(crate::theme::fill(text, &pairs)))
+}
+
+/// A date (`2024-09-30`, or a TOML date-time) in the site's language, by the strings
+/// `date_format` and `months`; anything else is shown as written.
+pub fn format_date(strings: &Strings, date: &str) -> String {
+    let ymd: Vec<&str> = date.get(..10).unwrap_or(date).split('-').collect();
+    let [y, m, d] = ymd.as_slice() else {
+        return date.to_string();
+    };
+    let (Ok(month), Ok(day)) = (m.parse::<usize>(), d.parse::<u32>()) else {
+        return date.to_string();
+    };
+    let months = strings.get("months").unwrap_or_default();
+    let Some(name) = months.split(',').map(str::trim).nth(month.wrapping_sub(1)) else {
+        return date.to_string();
+    };
+    let day = day.to_string();
+    strings.fill(
+        "date_format",
+        &[("day", &day), ("month", name), ("year", y)],
+    )
 }
 
 /// `q | attribution`: who speaks in quote `q`, worded by the strings table, each person a

@@ -175,6 +175,15 @@ pub struct Attribution {
     pub via: Option<usize>,
 }
 
+/// A reference parsed into what it names: a page, a quote or excerpt of a page, or another
+/// anchor on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Page(usize),
+    Quote(QuoteAt),
+    Anchor(usize, String),
+}
+
 /// A reference resolved to a page, with its `#fragment` if any.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -197,6 +206,8 @@ pub struct Site {
     pub source: Option<usize>,
     /// The theme's interface strings with the site's overrides.
     pub strings: crate::theme::Strings,
+    /// What the theme needs from the site (`templates/theme.toml`).
+    pub contract: crate::theme::Contract,
 }
 
 impl Site {
@@ -235,6 +246,7 @@ impl Site {
             quotes: BTreeMap::new(),
             source: None,
             strings: Default::default(),
+            contract: Default::default(),
         };
         site.check_urls(diags);
         site.index_quotes(diags);
@@ -324,47 +336,53 @@ impl Site {
         }
     }
 
+    /// Parses `@/path.md`, `@/path.md#quote-id` or `@/path.md#anchor` into what it names.
+    pub fn parse_ref(&self, reference: &str) -> Result<Ref, String> {
+        let t = self.resolve(reference)?;
+        Ok(match t.fragment {
+            None => Ref::Page(t.page),
+            Some(f) => match self.quotes.get(&f) {
+                Some(at) if at.page == t.page => Ref::Quote(*at),
+                _ => Ref::Anchor(t.page, f),
+            },
+        })
+    }
+
     /// Where a reference lands, from the site root: the page's URL, plus the quote's anchor
     /// when the fragment names one of the page's quotes (`@/figures/a.md#jobs` →
     /// `figures/a.html#q-jobs`), or the fragment as written.
     pub fn href(&self, reference: &str) -> Result<String, String> {
-        let t = self.resolve(reference)?;
-        let page = self.page(t.page);
-        let fragment = match t.fragment {
-            None => String::new(),
+        Ok(match self.parse_ref(reference)? {
+            Ref::Page(p) => self.page(p).url.clone(),
             // A quote's card carries its anchor; an excerpt has no card, so it lands on its quote's.
-            Some(f) => match self.quotes.get(&f) {
-                Some(at) if at.page == t.page => {
-                    format!("#{}", quote_anchor(self.quote(*at).id.get_ref()))
-                }
-                _ => format!("#{f}"),
-            },
-        };
-        Ok(format!("{}{fragment}", page.url))
+            Ref::Quote(at) => format!(
+                "{}#{}",
+                self.page(at.page).url,
+                quote_anchor(self.quote(at).id.get_ref())
+            ),
+            Ref::Anchor(p, f) => format!("{}#{f}", self.page(p).url),
+        })
     }
 
     /// Resolves a quote reference `@/page.md#quote-id` to the declared quote.
     pub fn resolve_quote(&self, reference: &str) -> Result<QuoteAt, String> {
-        let target = self.resolve(reference)?;
-        let page = &self.pages[target.page];
-        let Some(id) = target.fragment else {
-            return Err(format!(
-                "`{reference}` names a page, not a quote: add `#quote-id` (one of: {})",
-                quote_ids(page)
-            ));
-        };
-        match self.quotes.get(&id) {
-            Some(at) if at.page == target.page => Ok(*at),
-            _ => {
-                let ids = page_quote_ids(page);
-                let mut msg = format!("{} has no quote with id `{id}`", page.reference());
-                match crate::diagnostics::did_you_mean(&id, ids.iter().copied()) {
-                    Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
-                    None => msg.push_str(&format!(" (its quotes: {})", quote_ids(page))),
-                }
-                Err(msg)
+        let (page, id) = match self.parse_ref(reference)? {
+            Ref::Quote(at) => return Ok(at),
+            Ref::Page(p) => {
+                return Err(format!(
+                    "`{reference}` names a page, not a quote: add `#quote-id` (one of: {})",
+                    quote_ids(self.page(p))
+                ));
             }
+            Ref::Anchor(p, id) => (self.page(p), id),
+        };
+        let ids = page_quote_ids(page);
+        let mut msg = format!("{} has no quote with id `{id}`", page.reference());
+        match crate::diagnostics::did_you_mean(&id, ids.iter().copied()) {
+            Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
+            None => msg.push_str(&format!(" (its quotes: {})", quote_ids(page))),
         }
+        Err(msg)
     }
 
     fn check_urls(&self, diags: &mut Diagnostics) {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
-use crate::frontmatter::toml_error;
+use crate::frontmatter::{FieldRule, toml_error};
 use crate::load::{TEMPLATES_DIR, TextFile};
 
 /// The theme declaration's file name, inside `templates/`.
@@ -23,8 +23,35 @@ pub const THEME_FILE: &str = "theme.toml";
 struct ThemeFile {
     #[serde(default)]
     strings: BTreeMap<String, String>,
+    #[serde(default)]
+    config: Fields,
+    #[serde(default)]
+    pages: BTreeMap<String, Fields>,
     /// How the theme draws share images: the font file, under `templates/`.
     share_image: Option<ShareImageDecl>,
+}
+
+/// Rules for the `[extra]` keys of one kind of file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    #[serde(default)]
+    pub extra: BTreeMap<String, FieldRule>,
+}
+
+/// What the theme needs from a site: rules for `lede.toml`'s `[extra]`, and for the `[extra]`
+/// of the pages each template renders.
+#[derive(Debug, Clone, Default)]
+pub struct Contract {
+    pub config: Fields,
+    pub pages: BTreeMap<String, Fields>,
+}
+
+/// The theme's declaration, read once: its strings (with the site's overrides) and contract.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub strings: Strings,
+    pub contract: Contract,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +61,7 @@ struct ShareImageDecl {
 }
 
 /// The share-image font the theme declares: its path under `templates/` and the line of
-/// `theme.toml` that names it (errors in the theme file itself are reported by [`merge`]).
+/// `theme.toml` that names it (errors in the theme file itself are reported by [`load`]).
 pub fn share_font(templates: &[TextFile]) -> Option<(String, usize)> {
     let file = templates.iter().find(|t| t.rel == THEME_FILE)?;
     let theme: ThemeFile = toml::from_str(&file.text).ok()?;
@@ -96,13 +123,27 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// The theme's strings with `lede.toml`'s `[strings]` applied; an override of a key the
-/// theme does not declare is reported at its line in `lede.toml`.
-pub fn merge(templates: &[TextFile], config: &Config, diags: &mut Diagnostics) -> Strings {
-    let mut strings = match templates.iter().find(|t| t.rel == THEME_FILE) {
-        Some(file) => parse(file, diags).strings,
-        None => BTreeMap::new(),
+/// Reads the theme's declaration and applies `lede.toml`'s `[strings]`; an override of a key
+/// the theme does not declare is reported at its line in `lede.toml`.
+pub fn load(templates: &[TextFile], config: &Config, diags: &mut Diagnostics) -> Theme {
+    let file = match templates.iter().find(|t| t.rel == THEME_FILE) {
+        Some(file) => parse(file, diags),
+        None => ThemeFile::default(),
     };
+    Theme {
+        strings: merge(file.strings, config, diags),
+        contract: Contract {
+            config: file.config,
+            pages: file.pages,
+        },
+    }
+}
+
+fn merge(
+    mut strings: BTreeMap<String, String>,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> Strings {
     for (key, value) in &config.strings {
         if strings.contains_key(key) || strings.is_empty() {
             strings.insert(key.clone(), value.clone());

@@ -9,9 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::frontmatter::{CompareDecl, FieldRule};
+use crate::frontmatter::{ANY_PAGE, CompareDecl, FieldRule};
+use crate::load::TEMPLATES_DIR;
+use crate::quotations::marks;
 use crate::quotes::{self, Normalized};
-use crate::site::{Kind, Page, QuoteAt, Site};
+use crate::site::{Kind, Page, QuoteAt, Ref, Site};
+use crate::theme::THEME_FILE;
 
 /// What validation learnt that later stages need: where each quote stands in the source body.
 #[derive(Debug, Default)]
@@ -33,6 +36,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
         }
     }
     check_schemas(site, source.as_ref(), diags);
+    check_contract(site, source.as_ref(), diags);
     check_mentions(site, source.as_ref(), diags);
     verified
 }
@@ -40,7 +44,9 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
 fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnostics) -> Verified {
     let mut verified = Verified::default();
     let body = site.source.and_then(|i| site.page(i).kept_body());
-    let quoted = body.map(quotes::quoted_spans).unwrap_or_default();
+    let quoted: Vec<Range<usize>> = body
+        .map(|b| marks::find(b).into_iter().map(|m| m.inner).collect())
+        .unwrap_or_default();
     // Quotes first: an excerpt is looked for inside its quote's place.
     let (excerpts, wholes): (Vec<_>, Vec<_>) =
         site.quotes.iter().partition(|(_, at)| at.excerpt.is_some());
@@ -286,10 +292,9 @@ fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) {
 
 /// A page reference, or a quote reference when it names a quote id of that page.
 fn resolve_any(site: &Site, r: &str) -> Result<(), String> {
-    let target = site.resolve(r)?;
-    match target.fragment {
-        Some(_) => site.resolve_quote(r).map(|_| ()),
-        None => Ok(()),
+    match site.parse_ref(r)? {
+        Ref::Anchor(..) => site.resolve_quote(r).map(|_| ()),
+        Ref::Page(_) | Ref::Quote(_) => Ok(()),
     }
 }
 
@@ -446,86 +451,177 @@ fn check_schema(
             diags.push(d.suggest(key, schema.keys().map(String::as_str)));
         }
     }
-    for (key, rule) in schema {
-        match page.fm.extra.get(key) {
-            None if rule.required => diags.push(
-                page.error(1, format!("missing required [extra] key `{key}`"))
-                    .with_hint(format!(
-                        "{} requires it: add `{key} = …` under [extra]",
-                        section.shown.display()
-                    )),
-            ),
+    let why = format!("{} requires it", section.shown.display());
+    check_fields(site, &PageFields(page), schema, &why, source, diags);
+}
+
+/// The `[extra]` of one file, to check against rules: a page's, or `lede.toml`'s.
+trait ExtraOf {
+    fn extra(&self) -> &toml::Table;
+    /// A diagnostic at the line of `key` (or of the `[extra]` table when `key` is absent).
+    fn error_at(&self, key: Option<&str>, message: String) -> Diagnostic;
+    /// Where a missing key goes, for hints.
+    fn place(&self) -> String;
+}
+
+struct PageFields<'a>(&'a Page);
+
+impl ExtraOf for PageFields<'_> {
+    fn extra(&self) -> &toml::Table {
+        &self.0.fm.extra
+    }
+    fn error_at(&self, key: Option<&str>, message: String) -> Diagnostic {
+        let line = key.map_or(1, |k| self.0.line_of(&format!("{k} ")));
+        self.0.error(line, message)
+    }
+    fn place(&self) -> String {
+        format!("under [extra] in {}", self.0.shown.display())
+    }
+}
+
+struct ConfigFields<'a>(&'a crate::config::Config);
+
+impl ExtraOf for ConfigFields<'_> {
+    fn extra(&self) -> &toml::Table {
+        &self.0.extra
+    }
+    fn error_at(&self, key: Option<&str>, message: String) -> Diagnostic {
+        let line = self
+            .0
+            .line_of(&key.map_or("[extra]".to_string(), |k| format!("{k} ")));
+        Diagnostic::error(crate::config::CONFIG_FILE, line, message)
+    }
+    fn place(&self) -> String {
+        format!("under [extra] in {}", crate::config::CONFIG_FILE)
+    }
+}
+
+/// Checks a file's `[extra]` against rules; `why` says whose rules they are.
+fn check_fields(
+    site: &Site,
+    file: &dyn ExtraOf,
+    rules: &std::collections::BTreeMap<String, FieldRule>,
+    why: &str,
+    source: Option<&Normalized>,
+    diags: &mut Diagnostics,
+) {
+    for (key, rule) in rules {
+        match file.extra().get(key) {
+            None if rule.required => {
+                let example = if rule.example.is_empty() {
+                    "\"…\""
+                } else {
+                    &rule.example
+                };
+                let doc = if rule.doc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", rule.doc)
+                };
+                diags.push(
+                    file.error_at(None, format!("missing required [extra] key `{key}`{doc}"))
+                        .with_hint(format!(
+                            "{why}: add this line {}:\n{key} = {example}",
+                            file.place()
+                        )),
+                );
+            }
             None => {}
-            Some(value) => check_field(site, page, key, value, rule, source, diags),
+            Some(value) => check_field(site, file, key, value, rule, source, diags),
+        }
+    }
+}
+
+/// `lede.toml` and every page against what the theme declares it reads
+/// (`templates/theme.toml`): reported once, in the file that needs the fix.
+fn check_contract(site: &Site, source: Option<&Normalized>, diags: &mut Diagnostics) {
+    let contract = &site.contract;
+    let why = format!("the theme ({TEMPLATES_DIR}/{THEME_FILE}) reads it");
+    let config = ConfigFields(&site.config);
+    check_fields(site, &config, &contract.config.extra, &why, source, diags);
+    for page in &site.pages {
+        let template = crate::render::template_for(site, page);
+        if let Some(fields) = contract.pages.get(&template) {
+            let why = format!("{TEMPLATES_DIR}/{template} reads it ({TEMPLATES_DIR}/{THEME_FILE})");
+            check_fields(site, &PageFields(page), &fields.extra, &why, source, diags);
         }
     }
 }
 
 fn check_field(
     site: &Site,
-    page: &Page,
+    file: &dyn ExtraOf,
     key: &str,
     value: &toml::Value,
     rule: &FieldRule,
     source: Option<&Normalized>,
     diags: &mut Diagnostics,
 ) {
-    let line = page.line_of(&format!("{key} "));
-    let Some(text) = value.as_str() else {
-        diags.push(page.error(line, format!("[extra] `{key}` must be a string")));
+    let err = |message: String| file.error_at(Some(key), message);
+    let expected = rule.value_type.as_deref().unwrap_or("string");
+    let fits = match expected {
+        "table" => value.is_table(),
+        "list" => value.is_array(),
+        _ => value.is_str(),
+    };
+    if !fits {
+        let example = if rule.example.is_empty() {
+            String::new()
+        } else {
+            format!(", like `{key} = {}`", rule.example)
+        };
+        diags.push(
+            err(format!("[extra] `{key}` must be a {expected}"))
+                .with_hint(format!("write it as a TOML {expected}{example}")),
+        );
         return;
+    }
+    let Some(text) = value.as_str() else {
+        return; // tables and lists: their `@/` references are checked with every reference
     };
     if !rule.one_of.is_empty() && !rule.one_of.iter().any(|v| v == text) {
-        let d = page
-            .error(
-                line,
-                format!("[extra] `{key}` is `{text}`, which is not allowed"),
-            )
+        let d = err(format!("[extra] `{key}` is `{text}`, which is not allowed"))
             .with_hint(format!("allowed values: {}", rule.one_of.join(", ")));
         diags.push(d.suggest(text, rule.one_of.iter().map(String::as_str)));
     }
-    if let Some(folder) = &rule.ref_section {
-        match site.resolve(text) {
+    match rule.ref_section.as_deref() {
+        None => {}
+        // Any page or quote: a broken one is reported with every other `@/` reference.
+        Some(ANY_PAGE) if !text.starts_with(crate::site::REF_PREFIX) => diags.push(
+            err(format!("[extra] `{key}` must be a reference, not `{text}`")).with_hint(REF_HINT),
+        ),
+        Some(ANY_PAGE) => {}
+        Some(folder) => match site.resolve(text) {
             Ok(t)
                 if site.page(t.page).dir() == folder.trim_matches('/')
                     && !site.page(t.page).is_section => {}
             Ok(_) => diags.push(
-                page.error(
-                    line,
-                    format!(
-                        "[extra] `{key}` must reference a page in content/{folder}/, not `{text}`"
-                    ),
-                )
+                err(format!(
+                    "[extra] `{key}` must reference a page in content/{folder}/, not `{text}`"
+                ))
                 .with_hint(format!(
                     "pages there: {}",
                     pages_in(site, folder).join(", ")
                 )),
             ),
-            Err(why) => {
-                let d = page
-                    .error(line, format!("[extra] `{key}`: {why}"))
-                    .with_hint(format!(
-                        "pages in content/{folder}/: {}",
-                        pages_in(site, folder).join(", ")
-                    ));
-                diags.push(d);
-            }
-        }
+            Err(why) => diags.push(err(format!("[extra] `{key}`: {why}")).with_hint(format!(
+                "pages in content/{folder}/: {}",
+                pages_in(site, folder).join(", ")
+            ))),
+        },
     }
     if rule.verbatim {
         match source {
             Some(src) if quotes::find(src, text).is_some() => {}
             Some(src) => diags.push(
-                page.error(
-                    line,
-                    format!("[extra] `{key}` must stand word for word in the article"),
-                )
+                err(format!(
+                    "[extra] `{key}` must stand word for word in the article"
+                ))
                 .with_hint(quotes::explain_mismatch(src, text)),
             ),
-            None => diags.push(page.error(
-                line,
-                format!("[extra] `{key}` must be verbatim, but no page has `source = true`"),
-            )),
+            None => diags.push(err(format!(
+                "[extra] `{key}` must be verbatim, but no page has `source = true`"
+            ))),
         }
     }
 }

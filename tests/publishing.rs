@@ -390,7 +390,7 @@ fn updates_show_on_their_page_the_changes_page_and_the_feed() {
     .assert_ok();
     let ann = site.page("people/ann.html");
     assert!(
-        ann.contains("<a href=\"#update-2026-11-20\">Updated 2026-11-20</a>"),
+        ann.contains("<a href=\"#update-2026-11-20\">Updated 20 November 2026</a>"),
         "{ann}"
     );
     assert!(ann.contains("id=\"update-2026-11-02\""));

@@ -36,7 +36,7 @@ fn a_broken_summary_link_is_reported_in_the_content_file() {
     );
     site.check()
         .assert_failed()
-        .assert_stderr_has("content/compare.md:15:")
+        .assert_stderr_has("content/compare.md:14:")
         .assert_stderr_has("did you mean `@/people/ann.md`?");
 }
 

@@ -79,6 +79,23 @@ fn the_tutorial_runs_as_written() {
         let page = public.join(format!("figures/{figure}.html"));
         assert!(page.is_file(), "confirmed figure {figure} is published");
     }
+    let compare = std::fs::read_to_string(public.join("compare.html")).expect("the comparison");
+    for expected in [
+        "What the ferry is",
+        "Keep the ferry",
+        "Build the bridge",
+        "<details class=\"evidence\">",
+    ] {
+        assert!(
+            compare.contains(expected),
+            "compare.html lacks `{expected}`"
+        );
+    }
+    let jane = std::fs::read_to_string(public.join("figures/jane-doe.html")).expect("Jane");
+    assert!(
+        jane.contains("camps/keep-the-ferry.html"),
+        "Jane is in her camp"
+    );
 }
 
 #[test]

@@ -166,7 +166,6 @@ weight = 2
 # [[compare.rows]]
 # id = "a-topic"                            # the row's anchor
 # topic = "A topic the article covers"
-# voices = ["@/figures/someone.md"]         # who speaks on it
 #
 # [compare.rows.cells.first]
 # summary = "Your one-line summary of this camp's position."
