@@ -94,6 +94,14 @@ pub fn plan(site: &Site) -> Vec<Embed> {
 }
 
 impl Embed {
+    /// The page the embed is part of.
+    pub fn full_page(&self) -> usize {
+        match &self.of {
+            Of::Quote(at) => at.page,
+            Of::Row { page, .. } => *page,
+        }
+    }
+
     /// What templates see: the embed's URL from the site root, its title and, with
     /// `base_url`, the `<iframe>` snippet.
     pub fn value(&self, p: &Publish<'_>) -> serde_json::Value {
@@ -118,45 +126,37 @@ pub fn render(p: &Publish<'_>, r: &Renderer<'_>) -> Vec<Result<Output, Vec<Diagn
     p.embeds
         .iter()
         .map(|e| {
-            let (kind, quote, row, columns) = match &e.of {
+            let mut embed = tera::Map::new();
+            let mut put = |k: &'static str, v: Value| {
+                embed.insert(k.into(), v);
+            };
+            match &e.of {
                 Of::Quote(at) => {
                     let q = r.model.quotes.get(&quote_ref(site, *at)).cloned();
-                    ("quote", q.unwrap_or_else(Value::none), Value::none(), Value::none())
+                    put("kind", Value::from("quote"));
+                    put("quote", q.unwrap_or_else(Value::none));
                 }
                 Of::Row { page, row } => {
-                    let table = r.model.compares.get(page);
+                    let table = r.model.compares.get(page).and_then(Value::as_map);
                     let field = |k: &'static str| {
                         table
-                            .and_then(Value::as_map)
                             .and_then(|m| m.get(&tera::value::Key::Str(k)))
                             .cloned()
                             .unwrap_or_else(Value::none)
                     };
                     let rows = field("rows");
                     let row = rows.as_array().and_then(|a| a.get(*row)).cloned();
-                    ("row", Value::none(), row.unwrap_or_else(Value::none), field("columns"))
+                    put("kind", Value::from("row"));
+                    put("row", row.unwrap_or_else(Value::none));
+                    put("columns", field("columns"));
                 }
-            };
-            let embed = json!({
-                "kind": kind,
-                "title": e.title,
-                "back_url": e.back,
-                "back_title": site.page(match &e.of { Of::Quote(at) => at.page, Of::Row { page, .. } => *page }).fm.title,
-            });
-            let mut embed = Value::from_serializable(&embed);
-            if let Some(m) = embed.as_map().cloned() {
-                let mut m = m;
-                m.insert("quote".into(), quote);
-                m.insert("row".into(), row);
-                m.insert("columns".into(), columns);
-                embed = Value::from(m);
             }
-            r.render(
-                TEMPLATE,
-                &e.path,
-                stub_page(&e.title, &e.path),
-                vec![("embed", embed)],
-            )
+            put("title", Value::from(e.title.as_str()));
+            put("back_url", Value::from(e.back.as_str()));
+            let back_title = &site.page(e.full_page()).fm.title;
+            put("back_title", Value::from(back_title.as_str()));
+            let page = stub_page(&e.title, &e.path);
+            r.render(TEMPLATE, &e.path, page, vec![("embed", Value::from(embed))])
         })
         .collect()
 }
@@ -200,11 +200,7 @@ pub fn head(p: &Publish<'_>, e: &Embed) -> Option<Head> {
             )
         }
     };
-    let full = match &e.of {
-        Of::Quote(at) => at.page,
-        Of::Row { page, .. } => *page,
-    };
-    let trail = jsonld::breadcrumbs(p, full, &[(e.title.as_str(), e.path.as_str())]);
+    let trail = jsonld::breadcrumbs(p, e.full_page(), &[(e.title.as_str(), e.path.as_str())]);
     Some(Head {
         title: e.title.clone(),
         description,
