@@ -60,7 +60,7 @@ fn head_of(p: &Publish<'_>, path: &str) -> Option<Head> {
             title,
         });
     }
-    let e = p.embeds.iter().find(|e| e.path == path)?;
+    let e = p.embed_at(path)?;
     super::embeds::head(p, e)
 }
 

@@ -43,6 +43,8 @@ pub struct Publish<'a> {
     pub embeds: Vec<embeds::Embed>,
     pub images: share_image::Images,
     by_url: HashMap<&'a str, usize>,
+    /// Embeds by output path.
+    embed_at: HashMap<String, usize>,
     /// Whether the theme has a `changes.html` (else there is no changes page to link to).
     has_changes: bool,
     previous: Option<manifest::Manifest>,
@@ -60,10 +62,16 @@ impl<'a> Publish<'a> {
         diags: &mut Diagnostics,
     ) -> Publish<'a> {
         let images = share_image::Images::plan(site, base.is_some(), theme, root, diags);
+        let embeds = embeds::plan(site);
         let p = Publish {
             site,
             entries: updates::all(site),
-            embeds: embeds::plan(site),
+            embed_at: embeds
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.path.clone(), i))
+                .collect(),
+            embeds,
             images,
             by_url: site
                 .pages
@@ -127,6 +135,11 @@ impl<'a> Publish<'a> {
         }
         out.push(now.output());
         out
+    }
+
+    /// The embed rendered at `path`, if it is one.
+    pub fn embed_at(&self, path: &str) -> Option<&embeds::Embed> {
+        self.embed_at.get(path).map(|&i| &self.embeds[i])
     }
 
     /// The page rendered at `path`, if it is a content page.
