@@ -611,3 +611,18 @@ fn share_image_font_that_is_missing() {
         "the share-image font `fonts/Gone.ttf` is not in templates/",
     );
 }
+
+#[test]
+fn update_note_with_a_broken_link() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ann.md",
+                "\n[extra]\n",
+                "\n[[updates]]\ndate = 2026-12-01\nkind = \"update\"\nnote = \"See [the report](@/reprot.md).\"\n\n[extra]\n",
+            );
+        },
+        "content/people/ann.md:10:",
+        "update note: broken link",
+    );
+}

@@ -230,3 +230,17 @@ pub fn page(p: &Publish<'_>, i: usize) -> Value {
     graph.push(breadcrumbs(p, i, &[]));
     json!({"@context": "https://schema.org", "@graph": graph})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_text_cannot_close_its_script_element() {
+        let v = json!({"text": "a </script><script>alert(1)</script> <!-- b"});
+        let text = to_script(&v);
+        assert!(!text.contains('<'), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v, "still the same JSON");
+    }
+}

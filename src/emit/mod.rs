@@ -84,6 +84,7 @@ impl<'a> Publish<'a> {
             base,
         };
         changes::check_path(&p, diags);
+        check_notes(site, diags);
         p
     }
 
@@ -156,6 +157,26 @@ impl<'a> Publish<'a> {
         } else {
             base.join(rel)
         })
+    }
+}
+
+/// Every `@/` link in an update's note must land, reported at the note's line (the changes
+/// page, the feed and the page itself all render it).
+fn check_notes(site: &Site, diags: &mut Diagnostics) {
+    let resolve = |r: &str| site.href(r);
+    for page in &site.pages {
+        for u in &page.fm.updates {
+            if let Err(why) = crate::markdown::render_block(&u.note, &resolve) {
+                let start: String = u.note.chars().take(24).collect();
+                diags.push(
+                    page.error(
+                        page.line_of(&start),
+                        format!("update note: broken link: {why}"),
+                    )
+                    .with_hint("references look like `[text](@/figures/name.md)`"),
+                );
+            }
+        }
     }
 }
 
