@@ -69,6 +69,10 @@ fn run<T: Send>(
     let mut site = Site::build(config, inputs.content, &mut diags);
     site.strings = theme.strings;
     site.contract = theme.contract;
+    // Everything reported so far is about a file that could not be read or parsed; what
+    // later stages say about such a file only follows from it.
+    let mark = diags.len();
+    let failed = failed_file_mentions(&diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
     let publish = Publish::new(
@@ -103,6 +107,8 @@ fn run<T: Send>(
     }
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
     check_collisions(&scans, &inputs.statics, &mut diags);
+    check_output_names(root, &site, &inputs.statics, &mut diags);
+    check_static_css(root, &inputs.statics, &mut diags);
     if !diags.has_errors() {
         let origins: HashMap<&str, Origin<'_>> = site
             .pages
@@ -121,11 +127,36 @@ fn run<T: Send>(
             &mut diags,
         );
     }
+    diags.drop_consequences(mark, &failed);
     Rendered {
         outputs,
         statics: inputs.statics,
         diags,
     }
+}
+
+/// How later messages name a file that failed to load: `@/people/ann.md` and
+/// `content/people/ann.md` for content, `'base.html'` and `` `base.html` `` for templates.
+fn failed_file_mentions(diags: &Diagnostics) -> Vec<String> {
+    let mut mentions = Vec::new();
+    for path in diags.error_paths() {
+        let rel = |dir: &str| {
+            path.strip_prefix(dir)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .filter(|r| !r.is_empty())
+        };
+        if let Some(r) = rel(load::CONTENT_DIR) {
+            mentions.push(format!("{}{r}", crate::site::REF_PREFIX));
+            mentions.push(format!("{}/{r}", load::CONTENT_DIR));
+        } else if let Some(r) = rel(load::TEMPLATES_DIR) {
+            mentions.push(format!("'{r}'"));
+            mentions.push(format!("`{r}`"));
+        }
+    }
+    mentions.sort();
+    mentions.dedup();
+    mentions
 }
 
 fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {
@@ -139,6 +170,68 @@ fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Dia
             )
             .with_hint("rename the static file or the page"),
         );
+    }
+}
+
+/// Characters that change what a URL means: a file named with one cannot be linked to as
+/// written (`a#b.html` is `a` and a fragment).
+const URL_SPECIAL: [char; 3] = ['#', '?', '%'];
+
+/// Every output file must have a name a URL can carry as written, and no two may differ only
+/// in case: on macOS and Windows (case-insensitive file systems) one would overwrite the other.
+fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &mut Diagnostics) {
+    let outputs = site
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.shown.clone()))
+        .chain(statics.iter().map(|s| {
+            let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs).to_path_buf();
+            (s.rel.as_str(), shown)
+        }));
+    let mut by_case: HashMap<String, (&str, std::path::PathBuf)> = HashMap::new();
+    for (path, shown) in outputs {
+        if let Some(c) = path
+            .chars()
+            .find(|c| URL_SPECIAL.contains(c) || c.is_control())
+        {
+            diags.push(
+                Diagnostic::error(
+                    &shown,
+                    1,
+                    format!("the output file `{path}` has `{}` in its name, which a URL cannot carry as written", c.escape_default()),
+                )
+                .with_hint("rename the file (a page can also set `slug`); letters, digits, `-`, `_` and `.` are safe"),
+            );
+        }
+        match by_case.get(&path.to_lowercase()) {
+            Some((other, other_shown)) if *other != path => diags.push(
+                Diagnostic::error(
+                    &shown,
+                    1,
+                    format!(
+                        "the output files `{path}` and `{other}` (from {}) differ only in case: on macOS and Windows one overwrites the other",
+                        other_shown.display()
+                    ),
+                )
+                .with_hint("rename one of them"),
+            ),
+            _ => {
+                by_case.insert(path.to_lowercase(), (path, shown));
+            }
+        }
+    }
+}
+
+/// Static CSS may not fetch from another host (`url(…)`, `@import`), like the pages.
+fn check_static_css(root: &Path, statics: &[CopiedFile], diags: &mut Diagnostics) {
+    for s in statics
+        .iter()
+        .filter(|s| s.rel.to_ascii_lowercase().ends_with(".css"))
+    {
+        let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs);
+        if let Ok(css) = std::fs::read_to_string(&s.abs) {
+            links::check_css(shown, &css, diags);
+        }
     }
 }
 
@@ -161,9 +254,9 @@ pub struct Summary {
 /// Checks, renders, and replaces `out` with the new site, or fails leaving `out` untouched.
 /// Pages are written to a hidden work folder as they render; only a build without errors
 /// is swapped into place.
-pub fn build(root: &Path, out: &Path, opts: &Options) -> Result<Summary> {
+pub fn build(root: &Path, out: &Path, opts: &Options, wait: write::Wait) -> Result<Summary> {
     let start = Instant::now();
-    let staging = write::Staging::create(root, out)?;
+    let staging = write::Staging::create(root, out, wait)?;
     let opts = Options {
         output: Some(out.to_path_buf()),
         ..opts.clone()
@@ -182,12 +275,15 @@ pub fn build(root: &Path, out: &Path, opts: &Options) -> Result<Summary> {
         return Err(Failed(r.diags).into()); // dropping `staging` deletes the work folder
     }
     staging.copy_statics(&r.statics)?;
-    staging.publish()?;
+    let mut warnings = r.diags;
+    for w in staging.publish()? {
+        warnings.push(w);
+    }
     Ok(Summary {
         pages: r.outputs.iter().filter(|&&page| page).count(),
         // Static files, and what the emitters wrote besides pages (images, sitemap, feed, …).
         files: r.statics.len() + r.outputs.iter().filter(|&&page| !page).count(),
         elapsed: start.elapsed(),
-        warnings: r.diags,
+        warnings,
     })
 }

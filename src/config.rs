@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, line_col};
-use crate::frontmatter::toml_error;
+use crate::frontmatter::toml_error_in;
 
 pub const CONFIG_FILE: &str = "lede.toml";
 
@@ -34,9 +34,20 @@ pub struct Config {
 }
 
 impl Config {
-    /// Line of the first occurrence of `needle` in `lede.toml` (1 if absent).
+    /// Line of the key at `path` (`["extra", "credit"]`) in `lede.toml`, from the parser's
+    /// spans (1 if absent).
+    pub fn key_line(&self, path: &[&str]) -> usize {
+        crate::frontmatter::key_offset(&self.text, path).map_or(1, |at| line_col(&self.text, at).0)
+    }
+
+    /// Line of the first key named `needle` or string value equal to it in `lede.toml`
+    /// (the parser's spans), else of its first occurrence in the text (1 if absent).
     pub fn line_of(&self, needle: &str) -> usize {
-        crate::diagnostics::line_of(&self.text, needle)
+        let plain = needle.trim_matches('"');
+        crate::frontmatter::offset_of(&self.text, plain).map_or_else(
+            || crate::diagnostics::line_of(&self.text, needle),
+            |at| line_col(&self.text, at).0,
+        )
     }
 }
 
@@ -68,7 +79,7 @@ pub fn load(root: &Path) -> Result<Config, Diagnostic> {
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
     let mut config: Config = toml::from_str(text).map_err(|e| {
         let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
-        toml_error(CONFIG_FILE, line, col, e.message())
+        toml_error_in("site config", CONFIG_FILE, line, col, e.message())
     })?;
     config.text = text.to_string();
     Ok(config)

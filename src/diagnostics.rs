@@ -97,12 +97,45 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Adds `d` unless the very same diagnostic is already there, so the counts are those
+    /// of the lines printed.
     pub fn push(&mut self, d: Diagnostic) {
-        self.items.push(d);
+        if !self.items.contains(&d) {
+            self.items.push(d);
+        }
+    }
+
+    /// Number of diagnostics so far (a mark for [`Diagnostics::drop_consequences`]).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// One error per cause: drops the diagnostics after `mark` that only follow from a file
+    /// that failed to load or parse (reported before `mark`): a reference to it "does not
+    /// exist", a template that extends it "does not exist". `mentions` are the ways a
+    /// message names such a file.
+    pub fn drop_consequences(&mut self, mark: usize, mentions: &[String]) {
+        if mentions.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        self.items.retain(|d| {
+            i += 1;
+            i <= mark || !mentions.iter().any(|m| d.message.contains(m.as_str()))
+        });
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
+        other.items.into_iter().for_each(|d| self.push(d));
+    }
+
+    /// The files with errors so far, for [`Diagnostics::drop_consequences`].
+    pub fn error_paths(&self) -> Vec<&Path> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.path.as_path())
+            .collect()
     }
 
     pub fn errors(&self) -> usize {
@@ -216,6 +249,18 @@ mod tests {
     fn line_col_counts_from_one() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn the_count_is_of_the_lines_printed() {
+        let mut d = Diagnostics::default();
+        for _ in 0..3 {
+            d.push(Diagnostic::error("content/a.md", 3, "bad"));
+        }
+        d.push(Diagnostic::error("content/b.md", 1, "bad"));
+        let shown = Failed(d).to_string();
+        assert_eq!(shown.lines().count(), 3, "{shown}");
+        assert!(shown.ends_with("2 error(s), 0 warning(s)"), "{shown}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, did_you_mean, line_col};
 
@@ -297,8 +298,70 @@ pub fn parse(path: &str, text: &str, split: &Split<'_>) -> Result<FrontMatter, D
     Ok(fm)
 }
 
+/// What to write instead, for TOML that does not parse: the usual slip is a `"` inside a
+/// double-quoted string (a quotation in a quote's text).
+pub const TOML_HINT: &str = "this is TOML: `key = \"value\"`, one key per line; a `\"` inside a double-quoted string must be written `\\\"`, or put the string in single quotes ('He said \"no\"') or, over several lines, in '''…''' (no escapes needed in either)";
+
+/// Byte offset in `toml` of the key at `path` (`["extra", "role"]`), from the parser's spans.
+pub fn key_offset(toml: &str, path: &[&str]) -> Option<usize> {
+    let doc = DeTable::parse(toml).ok()?;
+    let (last, parents) = path.split_last()?;
+    let mut table = doc.get_ref();
+    for p in parents {
+        let (_, v) = table.iter().find(|(k, _)| k.get_ref() == p)?;
+        let DeValue::Table(t) = v.get_ref() else {
+            return None;
+        };
+        table = t;
+    }
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == last)
+        .map(|(k, _)| k.span().start)
+}
+
+/// Byte offset in `toml` of the first key named `needle`, or string value equal to it,
+/// anywhere in the document (the parser's spans, so a mention inside another value never
+/// counts).
+pub fn offset_of(toml: &str, needle: &str) -> Option<usize> {
+    fn walk(v: &Spanned<DeValue<'_>>, needle: &str, best: &mut Option<usize>) {
+        let found = |at: usize, best: &mut Option<usize>| {
+            if best.is_none_or(|b| at < b) {
+                *best = Some(at);
+            }
+        };
+        match v.get_ref() {
+            DeValue::String(s) if s == needle => found(v.span().start, best),
+            DeValue::Array(a) => a.iter().for_each(|x| walk(x, needle, best)),
+            DeValue::Table(t) => {
+                for (k, x) in t {
+                    if k.get_ref() == needle {
+                        found(k.span().start, best);
+                    }
+                    walk(x, needle, best);
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc = DeTable::parse(toml).ok()?;
+    let mut best = None;
+    for (k, v) in doc.get_ref() {
+        if k.get_ref() == needle {
+            best = Some(best.map_or(k.span().start, |b: usize| b.min(k.span().start)));
+        }
+        walk(v, needle, &mut best);
+    }
+    best
+}
+
 /// Turns serde's "unknown field `x`, expected one of `a`, `b`" into a did-you-mean.
 pub fn toml_error(path: &str, line: usize, col: usize, message: &str) -> Diagnostic {
+    toml_error_in("front matter", path, line, col, message)
+}
+
+/// As [`toml_error`], naming what failed to parse (`front matter`, `site config`).
+pub fn toml_error_in(what: &str, path: &str, line: usize, col: usize, message: &str) -> Diagnostic {
     let message = message.trim();
     if let Some((wrong, expected)) = parse_unknown_field(message) {
         if let Some(hint) = retired_key(&wrong) {
@@ -320,11 +383,9 @@ pub fn toml_error(path: &str, line: usize, col: usize, message: &str) -> Diagnos
             None => d,
         };
     }
-    Diagnostic::error(path, line, format!("invalid front matter: {message}"))
+    Diagnostic::error(path, line, format!("invalid {what}: {message}"))
         .at_col(col)
-        .with_hint(
-            "front matter is TOML: `key = \"value\"`, strings in double quotes, one key per line",
-        )
+        .with_hint(TOML_HINT)
 }
 
 /// Keys an earlier lede knew, with what replaced them.

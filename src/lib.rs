@@ -15,6 +15,7 @@ pub mod default_theme;
 pub mod diagnostics;
 pub mod emit;
 pub mod frontmatter;
+pub mod http;
 pub mod init;
 pub mod labels;
 pub mod links;

@@ -51,7 +51,23 @@ pub fn scan(o: &Output) -> PageLinks {
     }
     attrs(&o.bytes, |tag, name, value| {
         let value = decode(value);
-        if name == b"id" {
+        if name == b"srcset" {
+            for url in srcset_urls(&value) {
+                s.links.push(Link {
+                    attr: "srcset",
+                    fetched: true,
+                    value: url,
+                });
+            }
+        } else if name == b"style" || name == b"<style>" {
+            for url in css_urls(&value) {
+                s.links.push(Link {
+                    attr: "url()",
+                    fetched: true,
+                    value: url,
+                });
+            }
+        } else if name == b"id" {
             if s.ids.contains(&value) {
                 s.repeated.push(value);
             } else {
@@ -66,6 +82,52 @@ pub fn scan(o: &Output) -> PageLinks {
         }
     });
     s
+}
+
+/// The URLs of a `srcset`: comma-separated candidates, each a URL and an optional size.
+fn srcset_urls(srcset: &str) -> Vec<String> {
+    srcset
+        .split(',')
+        .filter_map(|c| c.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The URLs CSS would fetch: every `url(…)` and `@import "…"`.
+pub fn css_urls(css: &str) -> Vec<String> {
+    let lower = css.to_ascii_lowercase();
+    let mut urls = Vec::new();
+    for (i, _) in lower.match_indices("url(") {
+        let rest = css[i + 4..].trim_start();
+        let end = rest.find(')').unwrap_or(rest.len());
+        let url = rest[..end].trim().trim_matches(['"', '\'']);
+        urls.push(url.to_string());
+    }
+    for (i, _) in lower.match_indices("@import") {
+        let rest = css[i + 7..].trim_start();
+        if let Some(q @ ('"' | '\'')) = rest.chars().next() {
+            let body = &rest[1..];
+            urls.push(body[..body.find(q).unwrap_or(body.len())].to_string());
+        }
+    }
+    urls
+}
+
+/// A static CSS file may not fetch anything from another host either.
+pub fn check_css(shown: &std::path::Path, css: &str, diags: &mut Diagnostics) {
+    for url in css_urls(css) {
+        if is_external(&url) && !url.starts_with("data:") {
+            let line = crate::diagnostics::line_of(css, &url);
+            diags.push(
+                Diagnostic::error(
+                    shown,
+                    line,
+                    format!("`{url}` would be fetched from another host"),
+                )
+                .with_hint("put the file in static/ and refer to it with a relative URL"),
+            );
+        }
+    }
 }
 
 fn decode(value: &[u8]) -> String {
@@ -172,6 +234,14 @@ fn check_link(
         None => (v, None),
     };
     let path = path.split('?').next().unwrap_or(path);
+    // A browser looks for the file the URL names once decoded: `a%20b.html` is `a b.html`.
+    let Ok(path) = percent_encoding::percent_decode_str(path).decode_utf8() else {
+        return Err(format!(
+            "broken link: `{v}` is not valid percent-encoded UTF-8"
+        ));
+    };
+    let fragment = fragment.map(|f| percent_encoding::percent_decode_str(f).decode_utf8_lossy());
+    let path = path.as_ref();
     let target = if path.is_empty() {
         from.to_string()
     } else {
@@ -190,7 +260,7 @@ fn check_link(
             "`{v}` points to `{target}`, which is not in the site{also}"
         ));
     }
-    if let (Some(f), Some(page_ids)) = (fragment, ids.get(target.as_str()))
+    if let (Some(f), Some(page_ids)) = (fragment.as_deref(), ids.get(target.as_str()))
         && !f.is_empty()
         && !page_ids.contains(f)
     {
@@ -293,7 +363,13 @@ fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
         parse_attrs(tag, &inside[tag_end..], &mut found);
         if tag.eq_ignore_ascii_case(b"script") || tag.eq_ignore_ascii_case(b"style") {
             let close = [b"</", tag].concat();
-            rest = memchr::memmem::find(rest, &close).map_or(&[], |e| &rest[e..]);
+            let body_end = memchr::memmem::find(rest, &close);
+            if tag.eq_ignore_ascii_case(b"style") {
+                let start = (end + 1).min(rest.len());
+                let stop = body_end.unwrap_or(rest.len()).max(start);
+                found(tag, b"<style>", &rest[start..stop]);
+            }
+            rest = body_end.map_or(&[], |e| &rest[e..]);
         } else {
             rest = &rest[end..];
         }
@@ -340,7 +416,7 @@ fn parse_attrs(tag: &[u8], mut s: &[u8], found: &mut impl FnMut(&[u8], &[u8], &[
             }
         };
         // HTML names are case-insensitive: a template may write `HREF`.
-        for known in [&b"href"[..], b"src", b"id"] {
+        for known in [&b"href"[..], b"src", b"id", b"srcset", b"style"] {
             if name.eq_ignore_ascii_case(known) {
                 found(tag, known, value);
             }
@@ -423,6 +499,40 @@ mod tests {
         assert!(errs.iter().any(|e| e.contains("missing.html")), "{errs:?}");
         assert!(
             errs.iter().any(|e| e.contains("also-missing.png")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn srcset_and_css_urls_are_outside_fetches_too() {
+        let errs = run(&[(
+            "index.html",
+            concat!(
+                r##"<img src="style.css" srcset="style.css 1x, https://cdn.example/a.png 2x">"##,
+                r##"<p style="background: url('https://cdn.example/b.png')">x</p>"##,
+                r##"<style>@import "https://cdn.example/c.css"; p { background: url(//cdn.example/d.png) }</style>"##,
+                r##"<p style="background: url(data:image/png;base64,AAAA)">ok</p>"##,
+            ),
+        )]);
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        for host in ["a.png", "b.png", "c.css", "d.png"] {
+            assert!(errs.iter().any(|e| e.contains(host)), "{host}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn links_are_percent_decoded_before_they_are_matched() {
+        let errs = run(&[
+            (
+                "index.html",
+                r##"<a href="a%20b.html#x%20y">ok</a><a href="pct%20x.html">broken</a>"##,
+            ),
+            ("a b.html", r#"<p id="x y"></p>"#),
+            ("pct%20x.html", "<p></p>"),
+        ]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].contains("`pct x.html`, which is not in the site"),
             "{errs:?}"
         );
     }

@@ -3,6 +3,7 @@
 //! Nothing here interprets a file; it only makes sure each one is readable UTF-8 text that
 //! lives inside the site, so that later stages never meet a path that escapes it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -79,12 +80,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
     let (theme_fonts, templates): (Vec<_>, Vec<_>) = walk(root, TEMPLATES_DIR, diags)
         .into_iter()
         .partition(|(rel, _)| rel.starts_with(FONTS_DIR));
-    let mut statics: Vec<CopiedFile> = walk(root, STATIC_DIR, diags)
-        .into_iter()
-        .chain(assets)
-        .map(|(rel, abs)| CopiedFile { rel, abs })
-        .collect();
-    statics.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let statics = copied_files(walk(root, STATIC_DIR, diags), assets, diags);
     Inputs {
         content: markdown
             .into_iter()
@@ -101,6 +97,47 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
             .map(|(rel, abs)| CopiedFile { rel, abs })
             .collect(),
     }
+}
+
+/// The files copied as they are: `static/` and the non-Markdown files of `content/`, sorted.
+/// A path present in both would be written twice into one output file (a mix of the two),
+/// so it is an error, and only the `static/` one is kept.
+fn copied_files(
+    statics: Vec<(String, PathBuf)>,
+    assets: Vec<(String, PathBuf)>,
+    diags: &mut Diagnostics,
+) -> Vec<CopiedFile> {
+    let in_static: HashSet<&str> = statics.iter().map(|(rel, _)| rel.as_str()).collect();
+    let clashing: HashSet<String> = assets
+        .iter()
+        .filter(|(rel, _)| in_static.contains(rel.as_str()))
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    for (rel, _) in assets.iter().filter(|(rel, _)| clashing.contains(rel)) {
+        diags.push(
+            Diagnostic::error(
+                Path::new(CONTENT_DIR).join(rel),
+                1,
+                format!(
+                    "`{rel}` is in both content/ and static/: both would be written to the same output file"
+                ),
+            )
+            .with_hint(format!(
+                "keep one of content/{rel} and static/{rel}, or rename one"
+            )),
+        );
+    }
+    let mut out: Vec<CopiedFile> = statics
+        .into_iter()
+        .chain(
+            assets
+                .into_iter()
+                .filter(|(rel, _)| !clashing.contains(rel)),
+        )
+        .map(|(rel, abs)| CopiedFile { rel, abs })
+        .collect();
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
 }
 
 /// Every regular file under `root/dir`, sorted, as (relative path, absolute path).

@@ -36,6 +36,10 @@ enum Command {
         /// canonical links, share cards, structured data, sitemap and feed
         #[arg(long)]
         base_url: Option<String>,
+        /// Fail at once if another build is writing the same output folder, instead of
+        /// waiting for it
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Run every check (front matter, quotes, references, templates, links) without writing
     Check {
@@ -107,7 +111,15 @@ fn main() -> ExitCode {
             root,
             output,
             base_url,
-        } => run_build(&root, &output, base_url),
+            no_wait,
+        } => {
+            let wait = if no_wait {
+                lede::write::Wait::No
+            } else {
+                lede::write::Wait::Yes
+            };
+            run_build(&root, &output, base_url, wait)
+        }
         Command::Check {
             root,
             deny_warnings,
@@ -160,13 +172,14 @@ fn run_build(
     root: &std::path::Path,
     output: &std::path::Path,
     base_url: Option<String>,
+    wait: lede::write::Wait,
 ) -> anyhow::Result<()> {
     // A relative --output is relative to where the command runs, like every other CLI.
     let opts = build::Options {
         base_url,
         output: None,
     };
-    let s = build::build(root, output, &opts)?;
+    let s = build::build(root, output, &opts, wait)?;
     for w in s.warnings.sorted() {
         eprintln!("{w}");
     }

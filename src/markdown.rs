@@ -93,6 +93,88 @@ pub fn render(
     out
 }
 
+/// Markdown is text, not code: raw HTML in it may not hold `<script>`, `<iframe>`,
+/// `<object>`, `<embed>` or event handlers (`onclick=…`), and no link, image or attribute
+/// in it may use a `javascript:`, `vbscript:` or `data:` URL. Templates, the site's code,
+/// may. Returns (byte offset in `body`, what is wrong).
+pub fn code_in_markdown(body: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                if let Some(why) = code_in_html(&html) {
+                    found.push((range.start, why));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                if let Some(scheme) = code_scheme(&dest_url) {
+                    found.push((range.start, format!("a `{scheme}` URL in Markdown")));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn code_in_html(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    for tag in ["script", "iframe", "object", "embed"] {
+        if lower.contains(&format!("<{tag}")) {
+            return Some(format!("raw HTML `<{tag}>` in Markdown"));
+        }
+    }
+    let bytes = lower.as_bytes();
+    for (i, _) in lower.match_indices("on") {
+        let after_space = i > 0 && (bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/');
+        let name_len = lower[i + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_alphabetic)
+            .count();
+        let rest = lower[i + 2 + name_len..].trim_start();
+        if after_space && name_len > 0 && rest.starts_with('=') && inside_tag(&lower, i) {
+            let name = &lower[i..i + 2 + name_len];
+            return Some(format!(
+                "an event handler `{name}=` in raw HTML in Markdown"
+            ));
+        }
+    }
+    let compact: String = lower.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    for scheme in ["javascript:", "vbscript:", "data:"] {
+        if compact.contains(&format!("=\"{scheme}"))
+            || compact.contains(&format!("='{scheme}"))
+            || compact.contains(&format!("={scheme}"))
+        {
+            return Some(format!(
+                "a `{}` URL in raw HTML in Markdown",
+                &scheme[..scheme.len() - 1]
+            ));
+        }
+    }
+    None
+}
+
+/// Whether byte `i` of `html` is inside a tag (after a `<`, before its `>`).
+fn inside_tag(html: &str, i: usize) -> bool {
+    let before = &html[..i];
+    before
+        .rfind('<')
+        .is_some_and(|lt| before.rfind('>').is_none_or(|gt| gt < lt))
+}
+
+fn code_scheme(url: &str) -> Option<&'static str> {
+    let lower: String = url
+        .trim_start()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take(11)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript", "vbscript", "data"]
+        .into_iter()
+        .find(|s| lower.starts_with(&format!("{s}:")))
+}
+
 /// A short Markdown string (a comparison cell's summary) as inline HTML: one paragraph loses
 /// its `<p>`. `@/` links are resolved like a page body's; the first that fails is the error.
 pub fn render_inline(

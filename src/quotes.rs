@@ -10,6 +10,8 @@ use std::ops::Range;
 /// A text folded for comparison, with a map back to byte offsets of the original.
 pub struct Normalized {
     pub text: String,
+    /// The text as written, to show the article's own characters in errors.
+    original: String,
     /// `origin[i]` is the byte offset in the original of normalised byte `i`; one extra entry
     /// maps the end.
     origin: Vec<usize>,
@@ -39,7 +41,27 @@ impl Normalized {
             }
         }
         origin.push(original.len());
-        Normalized { text, origin }
+        Normalized {
+            text,
+            original: original.to_string(),
+            origin,
+        }
+    }
+
+    /// The original characters behind a normalised byte range (curly quotes stay curly),
+    /// with runs of whitespace shown as one space.
+    fn shown(&self, r: Range<usize>) -> String {
+        if r.start >= r.end {
+            return String::new();
+        }
+        let o = self.original_range(r);
+        let text = self.original.get(o).unwrap_or("");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+            + if text.ends_with(char::is_whitespace) {
+                " "
+            } else {
+                ""
+            }
     }
 
     /// Original byte range of a normalised byte range.
@@ -150,8 +172,11 @@ pub fn inside_quotation_marks(spans: &[Range<usize>], range: &Range<usize>) -> b
 
 /// Why a quote was not found: the closest passage and where the two first differ.
 pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
-    let q = normalize_quote(quote);
-    let qc: Vec<char> = q.chars().collect();
+    let qn = Normalized::new(quote.trim());
+    let qc: Vec<char> = qn.text.chars().collect();
+    // The quote's own characters from char `a` to char `b` (as written, not folded).
+    let byte = |k: usize| qc[..k].iter().map(|c| c.len_utf8()).sum::<usize>();
+    let ours_shown = |a: usize, b: usize| qn.shown(byte(a)..byte(b));
     let (plen, pat) = longest_match(&source.text, &qc, false);
     let (slen, sat) = longest_match(&source.text, &qc, true);
     if plen < 8 && slen < 8 {
@@ -165,26 +190,27 @@ pub fn explain_mismatch(source: &Normalized, quote: &str) -> String {
         let window = &text[pend..floor_boundary(text, pend + 400)];
         let (tail, at) = longest_match(window, &qc[plen..], true);
         if tail >= 3 {
-            let ours: String = qc[plen..qc.len() - tail].iter().collect();
-            let theirs = &window[..at];
-            let before: String = qc[plen.saturating_sub(30)..plen].iter().collect();
+            let ours = ours_shown(plen, qc.len() - tail);
+            let theirs = source.shown(pend..pend + at);
+            let before = ours_shown(plen.saturating_sub(30), plen);
             return format!(
                 "after “…{before}” the quote has “{ours}” where the article has “{theirs}”"
             );
         }
     }
     if plen >= slen {
-        let before: String = qc[plen.saturating_sub(40)..plen].iter().collect();
-        let ours: String = qc[plen..].iter().take(40).collect();
-        let theirs: String = text[pend..].chars().take(40).collect();
+        let before = ours_shown(plen.saturating_sub(40), plen);
+        let ours = ours_shown(plen, (plen + 40).min(qc.len()));
+        let len: usize = text[pend..].chars().take(40).map(char::len_utf8).sum();
+        let theirs = source.shown(pend..pend + len);
         format!(
             "the quote matches the article up to “…{before}”, then the quote has “{ours}…” where the article has “{theirs}…”"
         )
     } else {
         let start = qc.len() - slen;
-        let ours: String = qc[start.saturating_sub(40)..start].iter().collect();
-        let before: Vec<char> = text[..sat].chars().collect();
-        let theirs: String = before[before.len().saturating_sub(40)..].iter().collect();
+        let ours = ours_shown(start.saturating_sub(40), start);
+        let len: usize = text[..sat].chars().rev().take(40).map(char::len_utf8).sum();
+        let theirs = source.shown(sat - len..sat);
         format!(
             "the end of the quote matches the article, but before it the quote has “…{ours}” where the article has “…{theirs}”"
         )
@@ -258,6 +284,21 @@ mod tests {
             why.contains("the quote has “stayed.…” where the article has “left.…”"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn a_mismatch_shows_the_articles_own_characters() {
+        let src = Normalized::new("They call it “the people’s bridge” in town—and mean it.");
+        let why = explain_mismatch(&src, "They call it \"the peoples bridge\" in town");
+        assert!(
+            why.contains("the article has “’”"),
+            "curly apostrophe kept: {why}"
+        );
+        let why = explain_mismatch(
+            &src,
+            "They call it \"the people's road\" in town, and mean it",
+        );
+        assert!(why.contains("bridge”"), "curly quote kept: {why}");
     }
 
     #[test]

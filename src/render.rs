@@ -53,7 +53,8 @@ pub fn load_templates(
     }
 }
 
-/// Renders every page of the site (and `404.html` if there is such a template), handing
+/// Renders every page of the site (and `404.html` if there is such a template and no
+/// `content/404.md`), handing
 /// each to `sink` as soon as it is rendered: the sink decides whether the page is kept in
 /// memory, written out or dropped, so a build never needs the whole site in memory.
 /// More documents rendered through the templates after the pages (the publishing emitters'
@@ -138,7 +139,9 @@ pub fn render_site<T: Send>(
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
     }
-    if tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
+    // A `content/404.md` is the 404 page; the template renders one only when there is none.
+    let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
+    if !page_404 && tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
         match render_not_found(tera, &site.strings).and_then(|o| sink(o).map_err(|d| vec![d])) {
             Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
@@ -181,6 +184,12 @@ fn render_page(
                 .with_hint("internal links are references like `[text](@/figures/name.md)`")
         })
         .collect();
+    for (at, what) in markdown::code_in_markdown(&body) {
+        errors.push(
+            page.error(page.body_line(&body, at), format!("{what} is not allowed"))
+                .with_hint("Markdown is text, not code: put scripts, embeds and event handlers in a template, and files in static/"),
+        );
+    }
     let template = template_for(site, page);
     if !tera.get_template_names().any(|n| n == template) {
         // Blame the file that named the template: the page, or its section's `page_template`.
@@ -204,7 +213,7 @@ fn render_page(
     match tera.render(&template, &ctx) {
         Ok(html) if errors.is_empty() => Ok(Output {
             path: page.url.clone(),
-            bytes: html.into_bytes(),
+            bytes: without_nul(html),
         }),
         Ok(_) => Err(errors),
         Err(e) => {
@@ -243,6 +252,15 @@ fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
     .suggest(name, names)
 }
 
+/// U+0000 never reaches a page: as CommonMark says of Markdown, it becomes U+FFFD, wherever
+/// it came from (a body, an escaped `\u0000` in front matter, a template).
+fn without_nul(html: String) -> Vec<u8> {
+    if memchr::memchr(0, html.as_bytes()).is_none() {
+        return html.into_bytes();
+    }
+    html.replace('\0', "\u{FFFD}").into_bytes()
+}
+
 fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagnostic>> {
     let title = strings.get("not_found_title").unwrap_or("404");
     let mut ctx = Context::new();
@@ -251,7 +269,7 @@ fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagno
     tera.render(NOT_FOUND_TEMPLATE, &ctx)
         .map(|html| Output {
             path: NOT_FOUND_TEMPLATE.into(),
-            bytes: html.into_bytes(),
+            bytes: without_nul(html),
         })
         .map_err(|e| template_errors(&e, None))
 }
@@ -483,7 +501,15 @@ fn template_errors(e: &tera::Error, page: Option<&Page>) -> Vec<Diagnostic> {
                     })
                     .collect();
             }
-            let path = page.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |p| p.shown.clone());
+            // "Template 'x.html' is inheriting from …": blame the template named first.
+            let named = msg
+                .split_once("Template '")
+                .and_then(|(_, rest)| rest.split_once('\''))
+                .map(|(name, _)| Path::new(TEMPLATES_DIR).join(name));
+            let path = page.map_or_else(
+                || named.unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR)),
+                |p| p.shown.clone(),
+            );
             vec![
                 Diagnostic::error(path, 1, format!("template error: {msg}{during}")).with_hint(
                     "check the template names in `extends`/`include` and the page's `template`",

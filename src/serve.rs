@@ -11,18 +11,18 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{Cursor, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
 use crate::build;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::http;
 use crate::watch::{self, Batch, Debounce, WatchHandle};
 
 /// The port tried first when none is given; the next free one is taken if it is busy.
@@ -31,8 +31,6 @@ pub const DEFAULT_PORT: u16 = 1111;
 const PORT_TRIES: u16 = 100;
 /// The Server-Sent Events stream that tells open pages to reload.
 pub const EVENTS_PATH: &str = "/__lede/events";
-/// Threads answering requests (live event streams get threads of their own).
-const WORKERS: usize = 8;
 /// At most this many open event streams (each holds a thread).
 const MAX_STREAMS: usize = 256;
 /// An event stream sends a comment this often, so dead connections are noticed.
@@ -416,64 +414,55 @@ pub fn resolve(site: &Snapshot, path: &str) -> Resolved {
 }
 
 fn percent_decode(s: &str) -> Option<String> {
+    // A `%` not followed by two hex digits is kept as is by the crate; here it is refused.
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
+/// Everything but unreserved characters and `/` is escaped.
+const PATH_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, PATH_ESCAPES).to_string()
 }
 
 fn is_html(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".htm")
 }
 
-/// The Content-Type header for an output path, by extension.
+/// The Content-Type header for an output path, by extension (text types in UTF-8).
 pub fn content_type(path: &str) -> (&'static str, String) {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let t = match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "txt" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let t = if mime.type_() == mime_guess::mime::TEXT
+        || mime.essence_str() == "application/javascript"
+    {
+        let essence = if mime.essence_str() == "application/javascript" {
+            "text/javascript"
+        } else {
+            mime.essence_str()
+        };
+        format!("{essence}; charset=utf-8")
+    } else {
+        mime.essence_str().to_string()
     };
-    ("Content-Type", t.to_string())
+    ("Content-Type", t)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -621,12 +610,11 @@ impl Options {
     }
 }
 
-/// A running server; dropping it stops the workers and the watcher.
+/// A running server; dropping it stops accepting and the watcher.
 pub struct Server {
     pub live: Arc<Live>,
     pub addr: SocketAddr,
-    http: Arc<tiny_http::Server>,
-    workers: Vec<JoinHandle<()>>,
+    listener: http::Listener,
     _watch: WatchHandle,
 }
 
@@ -641,21 +629,8 @@ impl Server {
     }
 
     /// Blocks until the server stops.
-    pub fn wait(mut self) {
-        for w in std::mem::take(&mut self.workers) {
-            let _ = w.join();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        for _ in 0..self.workers.len() {
-            self.http.unblock();
-        }
-        for w in std::mem::take(&mut self.workers) {
-            let _ = w.join();
-        }
+    pub fn wait(self) {
+        self.listener.wait();
     }
 }
 
@@ -672,9 +647,6 @@ pub fn start(opts: &Options) -> Result<Server> {
     let live = Arc::new(live);
     let listener = bind(opts.bind, opts.port)?;
     let addr = listener.local_addr()?;
-    let http = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
-    let http = Arc::new(http);
 
     let watch_live = Arc::clone(&live);
     let verbose = opts.verbose;
@@ -687,21 +659,16 @@ pub fn start(opts: &Options) -> Result<Server> {
     .with_context(|| format!("cannot watch `{}` for changes", root.display()))?;
 
     let streams = Arc::new(AtomicUsize::new(0));
-    let mut workers = Vec::with_capacity(WORKERS);
-    for i in 0..WORKERS {
-        let http = Arc::clone(&http);
-        let live = Arc::clone(&live);
-        let streams = Arc::clone(&streams);
-        let w = std::thread::Builder::new()
-            .name(format!("lede-http-{i}"))
-            .spawn(move || worker(&http, &live, &streams))?;
-        workers.push(w);
-    }
+    let hosts = http::HostCheck::new(opts.bind);
+    let conn_live = Arc::clone(&live);
+    let listener = http::Listener::spawn(listener, move |stream| {
+        handle(stream, &conn_live, &streams, &hosts);
+    })
+    .context("cannot start the HTTP server")?;
     Ok(Server {
         live,
         addr,
-        http,
-        workers,
+        listener,
         _watch: watch,
     })
 }
@@ -768,62 +735,64 @@ fn open_browser(url: &str) {
     }
 }
 
-fn worker(http: &tiny_http::Server, live: &Arc<Live>, streams: &Arc<AtomicUsize>) {
-    while let Ok(req) = http.recv() {
-        // A panic answering one request must not take a worker down with it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handle(req, live, streams);
-        }));
+/// Answers one connection: one request, then the connection closes (an event stream stays
+/// open until the page goes away).
+fn handle(
+    mut stream: TcpStream,
+    live: &Arc<Live>,
+    streams: &Arc<AtomicUsize>,
+    hosts: &http::HostCheck,
+) {
+    let req = match http::read_request(&mut stream) {
+        Ok(r) => r,
+        Err(http::BadRequest::Gone) => return,
+        Err(http::BadRequest::Answer(status, text)) => {
+            let _ = http::respond(&mut stream, status, &PLAIN, text.as_bytes(), false);
+            http::drain(&mut stream);
+            return;
+        }
+    };
+    if !hosts.allows(req.host.as_deref()) {
+        let text = "403 Forbidden: this server answers only requests for localhost or its own address (start it with --bind to serve other names)\n";
+        let _ = http::respond(&mut stream, 403, &PLAIN, text.as_bytes(), false);
+        return;
     }
-}
-
-fn handle(req: tiny_http::Request, live: &Arc<Live>, streams: &Arc<AtomicUsize>) {
     let state = live.state();
-    let method = req.method().as_str().to_string();
-    match route(live, &state, &method, req.url()) {
+    match route(live, &state, &req.method, &req.target) {
         Route::Reply(reply) => {
-            let len = reply.body.0.len();
-            let mut response = tiny_http::Response::new(
-                reply.status.into(),
-                Vec::new(),
-                Cursor::new(reply.body),
-                Some(len),
-                None,
-            );
-            for (k, v) in reply.headers.iter().map(|(k, v)| (*k, v.as_str())).chain([
-                ("Cache-Control", "no-store"),
-                ("X-Content-Type-Options", "nosniff"),
-            ]) {
-                if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                    response.add_header(h);
-                }
-            }
+            let headers: Vec<(&str, &str)> = reply
+                .headers
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .chain([
+                    ("Cache-Control", "no-store"),
+                    ("X-Content-Type-Options", "nosniff"),
+                ])
+                .collect();
             // A client that went away mid-response is not an error worth reporting.
-            let _ = req.respond(response);
+            let head_only = req.method == "HEAD";
+            let _ = http::respond(
+                &mut stream,
+                reply.status,
+                &headers,
+                &reply.body.0,
+                head_only,
+            );
         }
         Route::Events => {
             if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
                 streams.fetch_sub(1, Ordering::SeqCst);
-                let _ = req.respond(
-                    tiny_http::Response::from_string("too many open pages\n").with_status_code(503),
-                );
+                let _ = http::respond(&mut stream, 503, &PLAIN, b"too many open pages\n", false);
                 return;
             }
-            let writer = req.into_writer();
-            let live = Arc::clone(live);
-            let count = Arc::clone(streams);
-            let spawned = std::thread::Builder::new()
-                .name("lede-events".into())
-                .spawn(move || {
-                    stream_events(writer, &live, state.version);
-                    count.fetch_sub(1, Ordering::SeqCst);
-                });
-            if spawned.is_err() {
-                streams.fetch_sub(1, Ordering::SeqCst);
-            }
+            let _ = stream.set_write_timeout(Some(KEEPALIVE));
+            stream_events(Box::new(stream), live, state.version);
+            streams.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
+
+const PLAIN: [(&str, &str); 1] = [("Content-Type", "text/plain; charset=utf-8")];
 
 /// Sends `hello` with the current tag, then a `reload` for every change, until the client
 /// goes away.

@@ -97,10 +97,26 @@ impl Page {
         first + line_col(body, body_offset).0 - 1
     }
 
-    /// Best-effort line of the first occurrence of `needle` in the front matter (1 if absent):
-    /// used for values in `[extra]`, whose positions TOML does not keep.
+    /// Line of the first key named `needle` or string value equal to it in the front matter,
+    /// from the TOML parser's spans; else of its first occurrence in the text (1 if absent).
     pub fn line_of(&self, needle: &str) -> usize {
-        crate::diagnostics::line_of(&self.head, needle)
+        self.toml_text()
+            .and_then(|toml| frontmatter::offset_of(toml, needle))
+            .map_or_else(
+                || crate::diagnostics::line_of(&self.head, needle),
+                |at| self.toml_line(at),
+            )
+    }
+
+    /// Line of the key at `path` (`["extra", "role"]`) in the front matter (1 if absent).
+    pub fn key_line(&self, path: &[&str]) -> usize {
+        self.toml_text()
+            .and_then(|toml| frontmatter::key_offset(toml, path))
+            .map_or(1, |at| self.toml_line(at))
+    }
+
+    fn toml_text(&self) -> Option<&str> {
+        frontmatter::split(&self.head).ok().map(|s| s.toml)
     }
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
@@ -393,7 +409,7 @@ impl Site {
             {
                 diags.push(
                     page.error(
-                        page.line_of("slug"),
+                        page.key_line(&["slug"]),
                         format!("invalid slug `{slug}`: {why}"),
                     )
                     .with_hint("use letters, digits, `-` and `_` only, like `slug = \"my-page\"`"),
@@ -483,7 +499,7 @@ impl Site {
                 let p = &self.pages[i];
                 diags.push(
                     p.error(
-                        p.line_of("source"),
+                        p.key_line(&["source"]),
                         format!(
                             "a second source page: {} already has `source = true`",
                             self.pages[*first].shown.display()

@@ -442,7 +442,10 @@ fn check_schema(
     for key in page.fm.extra.keys() {
         if !schema.contains_key(key) {
             let d = page
-                .error(page.line_of(key), format!("unknown [extra] key `{key}`"))
+                .error(
+                    page.key_line(&["extra", key]),
+                    format!("unknown [extra] key `{key}`"),
+                )
                 .with_hint(format!(
                     "{} defines these keys: {}",
                     section.shown.display(),
@@ -464,6 +467,11 @@ trait ExtraOf {
     fn place(&self) -> String;
 }
 
+/// `["extra", key]`, or `["extra"]` for the table itself: where a diagnostic points.
+fn extra_path(key: Option<&str>) -> Vec<&str> {
+    std::iter::once("extra").chain(key).collect()
+}
+
 struct PageFields<'a>(&'a Page);
 
 impl ExtraOf for PageFields<'_> {
@@ -471,7 +479,7 @@ impl ExtraOf for PageFields<'_> {
         &self.0.fm.extra
     }
     fn error_at(&self, key: Option<&str>, message: String) -> Diagnostic {
-        let line = key.map_or(1, |k| self.0.line_of(&format!("{k} ")));
+        let line = self.0.key_line(&extra_path(key));
         self.0.error(line, message)
     }
     fn place(&self) -> String {
@@ -486,9 +494,7 @@ impl ExtraOf for ConfigFields<'_> {
         &self.0.extra
     }
     fn error_at(&self, key: Option<&str>, message: String) -> Diagnostic {
-        let line = self
-            .0
-            .line_of(&key.map_or("[extra]".to_string(), |k| format!("{k} ")));
+        let line = self.0.key_line(&extra_path(key));
         Diagnostic::error(crate::config::CONFIG_FILE, line, message)
     }
     fn place(&self) -> String {

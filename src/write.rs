@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
 use crate::load::{CONTENT_DIR, CopiedFile, STATIC_DIR, TEMPLATES_DIR};
 
 /// Present in every folder lede writes; its absence means "not ours, do not touch".
@@ -59,30 +60,101 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
 /// The hidden folder beside the output that receives the new site page by page, as it is
 /// rendered. [`Staging::publish`] swaps it into place; dropped unpublished (an error, a
 /// failed check) it is deleted, so the previous output stays as it was.
+///
+/// While it exists it holds the output's lock (see [`OutputLock`]), so no other build can
+/// write, swap or clean up beside the same output folder.
 pub struct Staging {
     tmp: PathBuf,
     out: PathBuf,
     /// Folders already made, so each page costs one `open`, not a `mkdir -p` as well.
     made: Mutex<HashSet<PathBuf>>,
+    /// Problems that did not stop the build (old work folders that could not be deleted).
+    warnings: Mutex<Vec<Diagnostic>>,
+    _lock: OutputLock,
 }
 
+/// What a second build does when another one holds the output's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Wait for it, saying so once on stderr.
+    Yes,
+    /// Fail at once (`--no-wait`).
+    No,
+}
+
+/// An exclusive lock on `.<name>.lede-lock` beside the output folder, held by the OS for as
+/// long as the build runs: a killed build releases it. The file itself stays (deleting it
+/// would let two builds lock two different files).
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    fn acquire(parent: &Path, name: &str, out: &Path, wait: Wait) -> Result<OutputLock> {
+        let path = parent.join(format!(".{name}.{LOCK_SUFFIX}"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => return Ok(OutputLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        if wait == Wait::No {
+            bail!(
+                "another lede build is writing `{}` right now (it holds {})\n  = help: wait for it to finish, or run without --no-wait to wait for it",
+                out.display(),
+                path.display()
+            );
+        }
+        eprintln!(
+            "Waiting for another lede build writing `{}` to finish…",
+            out.display()
+        );
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(OutputLock { _file: file })
+    }
+}
+
+/// The lock file's name after `.<output name>.`.
+const LOCK_SUFFIX: &str = "lede-lock";
+
 impl Staging {
-    /// Checks `out` and makes the hidden work folder next to it (removing any left by a
-    /// build that was killed).
-    pub fn create(root: &Path, out: &Path) -> Result<Staging> {
-        check_output_dir(root, out)?;
+    /// Locks the output, repairs what a killed build left, checks `out`, and makes the hidden
+    /// work folder next to it.
+    pub fn create(root: &Path, out: &Path, wait: Wait) -> Result<Staging> {
+        let shown = out;
         let out = absolute(out)?;
         let (parent, name) = parent_and_name(&out)?;
+        // Refuse the site's own folders before creating anything beside them.
+        check_output_dir(root, shown)?;
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        remove_stale(&parent, &name);
+        let lock = OutputLock::acquire(&parent, &name, shown, wait)?;
+        restore_previous(&parent, &name, &out)?;
+        // Checked again under the lock: another build may have swapped it meanwhile.
+        check_output_dir(root, shown)?;
+        let warnings = remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.lede-tmp-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        if tmp.exists() {
+            // A folder of the same name from a killed build of an earlier process with our id.
+            if let Err(Leftover(at, e)) = remove_ours(&tmp, &parent, &name) {
+                return Err(e).with_context(|| format!("cannot remove {}", at.display()));
+            }
+        }
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let staging = Staging {
             made: Mutex::new(HashSet::from([tmp.clone()])),
             tmp,
             out,
+            warnings: Mutex::new(warnings),
+            _lock: lock,
         };
         std::fs::write(
             staging.tmp.join(MARKER),
@@ -122,20 +194,41 @@ impl Staging {
         Ok(path)
     }
 
-    /// Replaces the output folder with the finished site.
-    pub fn publish(self) -> Result<()> {
+    /// Replaces the output folder with the finished site. Returns warnings: old folders that
+    /// could not be deleted (the new site is published all the same).
+    pub fn publish(self) -> Result<Vec<Diagnostic>> {
         let (parent, name) = parent_and_name(&self.out)?;
-        swap_in(&self.tmp, &self.out, &parent, &name)
+        swap_in(&self.tmp, &self.out, &parent, &name)?;
+        let mut warnings =
+            std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        if self.tmp.exists() {
+            // After an exchange the work folder holds the previous site.
+            if let Err(left) = remove_ours(&self.tmp, &parent, &name) {
+                warnings.push(cannot_delete(left));
+            }
+        }
+        Ok(warnings)
     }
 }
 
 impl Drop for Staging {
     /// After `publish` the folder has been renamed away and there is nothing left to remove.
     fn drop(&mut self) {
-        if self.tmp.exists() {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+        if self.tmp.exists()
+            && let Ok((parent, name)) = parent_and_name(&self.out)
+        {
+            let _ = remove_ours(&self.tmp, &parent, &name);
         }
     }
+}
+
+fn cannot_delete(Leftover(path, e): Leftover) -> Diagnostic {
+    Diagnostic::warning(
+        path,
+        1,
+        format!("cannot delete this old work folder of lede: {e}"),
+    )
+    .with_hint("the new site is published; delete this folder yourself (check its permissions and file attributes)")
 }
 
 fn parent_and_name(out: &Path) -> Result<(PathBuf, String)> {
@@ -155,43 +248,143 @@ fn inside(base: &Path, rel: &str) -> Result<PathBuf> {
     Ok(base.join(p))
 }
 
+/// Puts the new site in place. Where the OS can (Linux `renameat2(RENAME_EXCHANGE)`), the
+/// work folder and the output trade places in one atomic step, so the output is never
+/// missing; elsewhere the output is moved aside and the new one moved in, and a build killed
+/// between the two renames is repaired by the next one ([`restore_previous`]).
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<()> {
-    if out.exists() {
-        let old = parent.join(format!(".{name}.lede-old-{}", std::process::id()));
-        std::fs::rename(out, &old)
-            .with_context(|| format!("cannot move the previous {} aside", out.display()))?;
-        if let Err(e) = std::fs::rename(tmp, out) {
-            let _ = std::fs::rename(&old, out); // put the previous site back
+    if !out.exists() {
+        return std::fs::rename(tmp, out)
+            .with_context(|| format!("cannot move the new site into {}", out.display()));
+    }
+    match exchange(tmp, out) {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(e) => {
             return Err(e)
                 .with_context(|| format!("cannot move the new site into {}", out.display()));
         }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(tmp, out)
-            .with_context(|| format!("cannot move the new site into {}", out.display()))?;
+    }
+    let old = parent.join(format!(".{name}.lede-old-{}", std::process::id()));
+    std::fs::rename(out, &old)
+        .with_context(|| format!("cannot move the previous {} aside", out.display()))?;
+    if let Err(e) = std::fs::rename(tmp, out) {
+        let _ = std::fs::rename(&old, out); // put the previous site back
+        return Err(e).with_context(|| format!("cannot move the new site into {}", out.display()));
+    }
+    // The previous site is now in `old`; `publish` deletes it as it does after an exchange.
+    std::fs::rename(&old, tmp)
+        .with_context(|| format!("cannot move the previous site to {}", tmp.display()))
+}
+
+/// Swaps two folders atomically. `Ok(false)`: the OS or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// A build killed between the two renames of the fallback swap leaves no output folder and
+/// the previous site in `.<name>.lede-old-<pid>`: put it back before anything else.
+fn restore_previous(parent: &Path, name: &str, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Ok(());
+    }
+    let prefix = format!(".{name}.lede-old-");
+    let Ok(entries) = parent.read_dir() else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if e.file_name().to_string_lossy().starts_with(&prefix) && path.join(MARKER).is_file() {
+            return std::fs::rename(&path, out).with_context(|| {
+                format!("cannot restore the previous site from {}", path.display())
+            });
+        }
     }
     Ok(())
 }
 
-/// Removes leftovers of builds that were killed mid-way (only folders carrying our marker,
-/// or empty ones).
-fn remove_stale(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.lede-");
-    let Ok(entries) = parent.read_dir() else {
-        return;
+/// Deletes a folder lede made: first renamed to `.<name>.lede-trash-<pid>` (one atomic step),
+/// so a build killed while deleting leaves a name that says "ours, delete me", never a
+/// half-deleted folder that has lost its marker.
+/// On failure, says where what is left now lies.
+fn remove_ours(path: &Path, parent: &Path, name: &str) -> Result<(), Leftover> {
+    let trash = parent.join(format!(".{name}.{TRASH}{}", std::process::id()));
+    let left = |at: &Path| {
+        let at = at.to_path_buf();
+        move |e| Leftover(at, e)
     };
+    if trash.exists() {
+        std::fs::remove_dir_all(&trash).map_err(left(&trash))?;
+    }
+    std::fs::rename(path, &trash).map_err(left(path))?;
+    std::fs::remove_dir_all(&trash).map_err(left(&trash))
+}
+
+/// A folder lede could not delete, and why.
+struct Leftover(PathBuf, std::io::Error);
+
+const TRASH: &str = "lede-trash-";
+
+/// Removes leftovers of builds that were killed mid-way: folders carrying our marker, empty
+/// ones, and ones being deleted. Called under the output's lock, so none of them belongs to a
+/// live build. What cannot be deleted is returned as warnings.
+fn remove_stale(parent: &Path, name: &str) -> Vec<Diagnostic> {
+    let prefix = format!(".{name}.lede-");
+    let trash = format!(".{name}.{TRASH}");
+    let lock = format!(".{name}.{LOCK_SUFFIX}");
+    let Ok(entries) = parent.read_dir() else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
     for e in entries.flatten() {
         let path = e.path();
-        if !e.file_name().to_string_lossy().starts_with(&prefix) {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        if !file_name.starts_with(&prefix) || file_name == lock || !path.is_dir() {
             continue;
         }
         // A build killed between making its folder and writing the marker leaves it empty:
         // nothing in it to lose.
         let empty = path.read_dir().is_ok_and(|mut d| d.next().is_none());
-        if path.join(MARKER).is_file() || empty {
-            let _ = std::fs::remove_dir_all(path);
+        let ours = path.join(MARKER).is_file() || empty;
+        let result = if file_name.starts_with(&trash) {
+            std::fs::remove_dir_all(&path).map_err(|e| Leftover(path.clone(), e))
+        } else if ours {
+            remove_ours(&path, parent, name)
+        } else {
+            continue;
+        };
+        if let Err(left) = result {
+            warnings.push(cannot_delete(left));
         }
     }
+    warnings
 }
 
 /// An absolute, lexically normalised path (the folder may not exist yet).
@@ -267,11 +460,12 @@ mod tests {
             d
         };
         let marked = make(".public.lede-tmp-1", &[MARKER, "index.html"]);
+        let trash = make(".public.lede-trash-5", &["index.html"]);
         let empty = make(".public.lede-tmp-2", &[]);
         let foreign = make(".public.lede-tmp-3", &["notes.txt"]);
         let other = make(".other.lede-tmp-4", &[MARKER]);
         remove_stale(dir.path(), "public");
-        assert!(!marked.exists() && !empty.exists());
+        assert!(!marked.exists() && !empty.exists() && !trash.exists());
         assert!(
             foreign.exists(),
             "no marker and not empty: not ours to delete"

@@ -31,7 +31,10 @@ fn fails(change: impl Fn(&TestSite), at: &str, says: &str) {
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .expect("site folder")
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains(".lede-"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.contains(".lede-") && !n.ends_with(".lede-lock")
+        })
         .collect();
     assert!(
         leftovers.is_empty(),
@@ -531,6 +534,200 @@ fn site_extra_reference_is_checked_even_when_no_template_uses_it() {
         "@/reprot.md",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 13: "Nothing lost, ever"
+
+/// Item 2: one output file from two sources would be written as a mix of both.
+#[test]
+fn a_file_in_both_content_and_static() {
+    fails(
+        |s| {
+            s.write("content/style.css", "p { color: red }\n");
+        },
+        "content/style.css:1:",
+        "is in both content/ and static/",
+    );
+}
+
+/// Item 4: `content/404.md` is the 404 page; the 404 template does not overwrite it.
+#[test]
+fn content_404_page_is_published() {
+    let site = TestSite::fixture("minimal");
+    site.write(
+        "content/404.md",
+        "+++\ntitle = \"Lost?\"\n+++\nThat page is not here. Try the home page.\n",
+    );
+    site.build().assert_ok();
+    let page = site.page("404.html");
+    assert!(page.contains("That page is not here"), "{page}");
+}
+
+/// Item 6: a file whose name a URL cannot carry as written is refused at the file itself,
+/// not blamed on the template that lists it.
+#[test]
+fn file_names_a_url_cannot_carry() {
+    for (name, c) in [("pct%20x", "%"), ("a#b", "#"), ("why?", "?")] {
+        let site = TestSite::fixture("minimal");
+        site.write(
+            &format!("content/people/{name}.md"),
+            "+++\ntitle = \"Odd\"\n+++\nText.\n",
+        );
+        for run in [site.build(), site.check()] {
+            run.assert_failed()
+                .assert_stderr_has(&format!("content/people/{name}.md:1:"))
+                .assert_stderr_has(&format!("has `{c}` in its name"));
+            assert!(!run.stderr.contains("section.html"), "{}", run.stderr);
+        }
+    }
+}
+
+/// Item 6: `<@/with space.md>` is found (the link check decodes `%20`), and works in a browser.
+#[test]
+fn a_reference_with_a_space_resolves() {
+    let site = TestSite::fixture("minimal");
+    site.write(
+        "content/with space.md",
+        "+++\ntitle = \"Spaced\"\n+++\nText.\n",
+    );
+    site.edit(
+        "content/_index.md",
+        "Read [the report]",
+        "See [spaced](<@/with space.md>). Read [the report]",
+    );
+    site.build().assert_ok();
+    assert!(
+        site.page("index.html")
+            .contains("href=\"with%20space.html\"")
+    );
+    assert!(site.page("with space.html").contains("Spaced"));
+}
+
+/// Item 8: U+0000 becomes U+FFFD (CommonMark), in bodies and escaped front matter alike.
+#[test]
+fn nul_bytes_never_reach_the_html() {
+    let site = TestSite::fixture("minimal");
+    site.write(
+        "content/nul.md",
+        "+++\ntitle = \"N\\u0000L\"\n+++\nA\u{0}B\n",
+    );
+    site.build().assert_ok();
+    let page = site.page("nul.html");
+    assert!(!page.contains('\0'), "a NUL byte reached the page");
+    assert!(
+        page.contains("A\u{FFFD}B") && page.contains("N\u{FFFD}L"),
+        "{page}"
+    );
+}
+
+/// Item 11: `srcset` and CSS `url(…)` are outside fetches too.
+#[test]
+fn srcset_fetching_from_another_host() {
+    fails(
+        |s| {
+            s.edit(
+                "content/_index.md",
+                "Read [the report]",
+                "<img src=\"style.css\" alt=\"\" srcset=\"https://cdn.example/a.png 2x\">\n\nRead [the report]",
+            );
+        },
+        "content/_index.md:5:",
+        "`https://cdn.example/a.png` would be fetched from another host",
+    );
+}
+
+#[test]
+fn style_attribute_fetching_from_another_host() {
+    fails(
+        |s| {
+            s.edit(
+                "content/_index.md",
+                "Read [the report]",
+                "<p style=\"background: url(https://cdn.example/b.png)\">x</p>\n\nRead [the report]",
+            );
+        },
+        "content/_index.md:5:",
+        "`https://cdn.example/b.png` would be fetched from another host",
+    );
+}
+
+#[test]
+fn static_css_fetching_from_another_host() {
+    fails(
+        |s| {
+            s.write(
+                "static/style.css",
+                "body { margin: 0 }\n@import \"https://fonts.example/f.css\";\n",
+            );
+        },
+        "static/style.css:2:",
+        "would be fetched from another host",
+    );
+}
+
+/// Policy: Markdown is text, not code. Raw `<script>`, embeds, event handlers and
+/// `javascript:`/`data:` URLs in content are refused (templates may use them).
+#[test]
+fn script_in_markdown_is_refused() {
+    fails(
+        |s| {
+            s.edit(
+                "content/_index.md",
+                "Read [the report]",
+                "<script>alert(1)</script>\n\nRead [the report]",
+            );
+        },
+        "content/_index.md:5:",
+        "raw HTML `<script>` in Markdown is not allowed",
+    );
+}
+
+#[test]
+fn javascript_and_data_urls_in_markdown_are_refused() {
+    for (md, says) in [
+        ("[x](javascript:alert(1))", "a `javascript` URL in Markdown"),
+        (
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "a `javascript` URL in raw HTML",
+        ),
+        (
+            "![x](data:image/png;base64,AAAA)",
+            "a `data` URL in Markdown",
+        ),
+        (
+            "<img src=\"style.css\" alt=\"\" onerror=\"alert(1)\">",
+            "an event handler `onerror=`",
+        ),
+        ("<iframe src=\"style.css\"></iframe>", "raw HTML `<iframe>`"),
+    ] {
+        let site = TestSite::fixture("minimal");
+        site.edit(
+            "content/_index.md",
+            "Read [the report]",
+            &format!("{md}\n\nRead [the report]"),
+        );
+        for run in [site.build(), site.check()] {
+            run.assert_failed()
+                .assert_stderr_has("content/_index.md:5:")
+                .assert_stderr_has(says);
+        }
+    }
+}
+
+/// Policy: `Foo.md` next to `foo.md` collide on macOS and Windows: refused.
+#[test]
+fn names_that_differ_only_in_case() {
+    fails(
+        |s| {
+            s.write("content/Report.md", "+++\ntitle = \"R\"\n+++\nText.\n");
+        },
+        "content/report.md:1:",
+        "differ only in case",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: publishing
 
 #[test]
 fn base_url_that_is_not_an_absolute_http_url() {

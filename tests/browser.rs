@@ -1,7 +1,8 @@
 //! The real-browser suite (issue 5): builds the real site with the `lede` binary, then runs
 //! `tests/browser/run.mjs` against it (Debian's chromium via playwright-core, axe-core,
 //! vnu.jar on the system java). The report is streamed as it runs; the test fails on any
-//! failed check, and also when a tool is missing: it never passes without a browser.
+//! failed check. When a tool is missing it prints one line, "skipped: … install with: …",
+//! and passes; under `CI=true` (set by `.ci/run`) or `LEDE_BROWSER=require` it fails instead.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -50,15 +51,17 @@ fn find_tools() -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    let ci = if std::env::var_os("CI").is_some() {
-        "CI is set, and CI must run the browser suite"
-    } else {
-        "the browser suite never passes without them"
-    };
     Err(format!(
-        "browser test cannot run: missing {}; {ci}.\nInstall with: {INSTALL_HINT}",
+        "missing {}; install with: {INSTALL_HINT}",
         missing.join(", ")
     ))
+}
+
+/// The suite must run (a missing tool fails the test) under CI (`CI=true`, which `.ci/run`
+/// sets) or when asked for with `LEDE_BROWSER=require`; elsewhere it is skipped with one line.
+fn required() -> bool {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    ci || std::env::var("LEDE_BROWSER").is_ok_and(|v| v == "require")
 }
 
 /// `npm ci` when node_modules is missing or holds other versions than package.json pins.
@@ -100,7 +103,14 @@ fn ensure_node_modules(dir: &Path) {
 #[test]
 fn browser_suite() {
     if let Err(msg) = find_tools() {
-        panic!("{msg}");
+        if required() {
+            panic!("browser test cannot run (CI or LEDE_BROWSER=require): {msg}");
+        }
+        // Written to stderr directly (the test harness captures only `eprintln!`), so a
+        // newcomer's `cargo test` shows it.
+        let line = format!("skipped: browser suite: {msg}\n");
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        return;
     }
     let root = repo_root();
     let harness = root.join("tests").join("browser");
@@ -201,5 +211,42 @@ fn run_suite(root: &Path, harness: &Path, site: &Path, only: Option<&str>) {
         ),
         Some(s) if !s.success() => panic!("browser suite failed ({s}):\n{report}"),
         Some(_) => {}
+    }
+}
+
+/// Item 12 of issue 13: on a machine without the tools the suite is skipped with one visible
+/// line naming the install command; under CI or `LEDE_BROWSER=require` it fails. Runs this
+/// very test binary's `browser_suite` with an empty PATH, so no tool can be found.
+#[test]
+fn missing_tools_skip_with_one_line_or_fail_when_required() {
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
+        cmd.args(["browser_suite", "--exact", "--test-threads=1"])
+            .env("PATH", "/nonexistent")
+            .env_remove("CI")
+            .env_remove("LEDE_BROWSER")
+            .env_remove("CHROMIUM")
+            .env_remove("JAVA")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run the browser test binary")
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "a newcomer's cargo test must pass:\n{err}"
+    );
+    let skipped: Vec<&str> = err.lines().filter(|l| l.starts_with("skipped:")).collect();
+    assert_eq!(skipped.len(), 1, "one visible line:\n{err}");
+    assert!(skipped[0].contains("install with: apt-get"), "{err}");
+    for env in [[("CI", "true")], [("LEDE_BROWSER", "require")]] {
+        let out = run(&env);
+        assert!(
+            !out.status.success(),
+            "{env:?}: a missing tool must fail the suite"
+        );
     }
 }
