@@ -570,6 +570,19 @@ fn check_warns_when_a_published_quotation_changes_without_an_update() {
 }
 
 #[test]
+fn a_content_404_page_is_neither_canonical_nor_in_the_sitemap() {
+    let site = TestSite::explainer();
+    site.write(
+        "content/404.md",
+        "+++\ntitle = \"Lost?\"\n+++\nThat page is not here.\n",
+    );
+    build_with_base(&site);
+    assert!(site.page("404.html").contains("That page is not here"));
+    assert!(!site.page("404.html").contains("rel=\"canonical\""));
+    assert!(!site.page("sitemap.xml").contains("404"));
+}
+
+#[test]
 fn an_invalid_base_url_flag_is_refused() {
     let site = TestSite::explainer();
     let run = site.lede(&[

@@ -3,7 +3,7 @@
 //! added to the rendered HTML, so every theme gets them without a template change.
 
 use super::{Publish, escape, jsonld};
-use crate::render::Output;
+use crate::render::{NOT_FOUND_TEMPLATE, Output};
 
 /// What one document says about itself to the web.
 pub struct Head {
@@ -45,6 +45,9 @@ pub fn add(p: &Publish<'_>, o: Output) -> Output {
 
 fn head_of(p: &Publish<'_>, path: &str) -> Option<Head> {
     p.base.as_ref()?;
+    if path == NOT_FOUND_TEMPLATE {
+        return None; // served at any address: nobody's canonical page
+    }
     if let Some(i) = p.page_at(path) {
         return page_head(p, i);
     }

@@ -4,7 +4,7 @@
 
 use super::{Publish, escape};
 use crate::base_url::BaseUrl;
-use crate::render::Output;
+use crate::render::{NOT_FOUND_TEMPLATE, Output};
 
 pub const PATH: &str = "sitemap.xml";
 
@@ -12,7 +12,10 @@ pub fn sitemap(p: &Publish<'_>, _base: &BaseUrl) -> Output {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut pages: Vec<usize> = (0..p.site.pages.len()).collect();
+    // `content/404.md`, when there is one, is the 404 page: not a page to index.
+    let mut pages: Vec<usize> = (0..p.site.pages.len())
+        .filter(|&i| p.site.page(i).url != NOT_FOUND_TEMPLATE)
+        .collect();
     pages.sort_by(|&a, &b| p.site.page(a).url.cmp(&p.site.page(b).url));
     for i in pages {
         let page = p.site.page(i);
