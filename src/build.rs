@@ -8,11 +8,21 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
+use crate::emit::Publish;
 use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile};
 use crate::render::{self, Output};
 use crate::site::Site;
-use crate::{annotate, config, validate, write};
+use crate::{annotate, base_url, config, validate, write};
+
+/// What a run is asked beyond the site folder.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--base-url`: overrides `lede.toml`'s `base_url`.
+    pub base_url: Option<String>,
+    /// The published output whose manifest the change check compares against.
+    pub output: Option<std::path::PathBuf>,
+}
 
 /// A rendered site: what the sink kept of each page, the static files, and everything the
 /// checks found.
@@ -24,25 +34,34 @@ pub struct Rendered<T> {
 
 /// Runs every stage except writing and keeps the pages in memory (for `serve` and tests).
 pub fn render_site(root: &Path) -> Rendered<Output> {
-    run(root, &Ok)
+    run(root, &Options::default(), &Ok)
 }
 
 /// Runs every stage, handing each rendered page to `keep` as soon as it exists (see
 /// [`render::render_site`]); only the page's ids and links stay behind for the link check.
 fn run<T: Send>(
     root: &Path,
+    opts: &Options,
     keep: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
 ) -> Rendered<T> {
     let mut diags = Diagnostics::default();
+    let failed = |diags| Rendered {
+        outputs: Vec::new(),
+        statics: Vec::new(),
+        diags,
+    };
     let config = match config::load(root) {
         Ok(c) => c,
         Err(d) => {
             diags.push(d);
-            return Rendered {
-                outputs: Vec::new(),
-                statics: Vec::new(),
-                diags,
-            };
+            return failed(diags);
+        }
+    };
+    let base = match base_url::resolve(&config, opts.base_url.as_deref()) {
+        Ok(b) => b,
+        Err(d) => {
+            diags.push(d);
+            return failed(diags);
         }
     };
     let inputs = load::load(root, &mut diags);
@@ -56,11 +75,29 @@ fn run<T: Send>(
     let failed = failed_file_mentions(&diags);
     let verified = validate::validate(&site, &mut diags);
     let annotations = annotate::source_annotations(&site, &verified, &mut diags);
+    let publish = Publish::new(
+        &site,
+        base,
+        (&inputs.templates, &inputs.theme_fonts),
+        root,
+        opts.output.as_deref(),
+        &mut diags,
+    );
     let rendered_from = diags.len();
-    let scanned = render::render_site(&site, &inputs.templates, &annotations, &mut diags, &|o| {
+    let sink = |o: Output| {
+        let o = publish.finish(o);
         let links = links::scan(&o);
         keep(o).map(|kept| (links, kept))
-    });
+    };
+    let mut scanned = render::render_site(
+        &site,
+        &inputs.templates,
+        &annotations,
+        &mut diags,
+        &publish.globals(),
+        &sink,
+        &|r| publish.documents(r),
+    );
     // A broken link in content was reported at its file; the template rendering that text
     // would report the same cause again.
     let echoes: Vec<String> = verified
@@ -69,6 +106,14 @@ fn run<T: Send>(
         .map(|r| format!("markdown: broken link: `{r}`"))
         .collect();
     diags.drop_consequences(rendered_from, &echoes);
+    if !diags.has_errors() {
+        for o in publish.files(&mut diags) {
+            match sink(o) {
+                Ok(s) => scanned.push(s),
+                Err(d) => diags.push(d),
+            }
+        }
+    }
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
     check_collisions(&scans, &inputs.statics, &mut diags);
     check_output_names(root, &site, &inputs.statics, &mut diags);
@@ -83,7 +128,13 @@ fn run<T: Send>(
             })
             .collect();
         let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
-        links::check(&scans, &statics, &origins, &mut diags);
+        links::check(
+            &scans,
+            &statics,
+            &origins,
+            publish.base.as_ref(),
+            &mut diags,
+        );
     }
     diags.drop_consequences(mark, &failed);
     Rendered {
@@ -194,8 +245,8 @@ fn check_static_css(root: &Path, statics: &[CopiedFile], diags: &mut Diagnostics
 }
 
 /// Checks the site without writing anything.
-pub fn check(root: &Path, deny_warnings: bool) -> Result<Diagnostics, Failed> {
-    let r = run(root, &|_| Ok(()));
+pub fn check(root: &Path, opts: &Options, deny_warnings: bool) -> Result<Diagnostics, Failed> {
+    let r = run(root, opts, &|_| Ok(()));
     if r.diags.has_errors() || (deny_warnings && r.diags.warnings() > 0) {
         return Err(Failed(r.diags));
     }
@@ -212,14 +263,22 @@ pub struct Summary {
 /// Checks, renders, and replaces `out` with the new site, or fails leaving `out` untouched.
 /// Pages are written to a hidden work folder as they render; only a build without errors
 /// is swapped into place.
-pub fn build(root: &Path, out: &Path, wait: write::Wait) -> Result<Summary> {
+pub fn build(root: &Path, out: &Path, opts: &Options, wait: write::Wait) -> Result<Summary> {
     let start = Instant::now();
     let staging = write::Staging::create(root, out, wait)?;
-    let r = run(root, &|o| {
-        staging.write(&o.path, &o.bytes).map_err(|e| {
-            Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
-                .with_hint("check the free space and permissions of the output folder")
-        })
+    let opts = Options {
+        output: Some(out.to_path_buf()),
+        ..opts.clone()
+    };
+    let r = run(root, &opts, &|o| {
+        let is_page = o.path.ends_with(".html");
+        staging
+            .write(&o.path, &o.bytes)
+            .map(|()| is_page)
+            .map_err(|e| {
+                Diagnostic::error(out.join(&o.path), 1, format!("{e:#}"))
+                    .with_hint("check the free space and permissions of the output folder")
+            })
     });
     if r.diags.has_errors() {
         return Err(Failed(r.diags).into()); // dropping `staging` deletes the work folder
@@ -230,8 +289,9 @@ pub fn build(root: &Path, out: &Path, wait: write::Wait) -> Result<Summary> {
         warnings.push(w);
     }
     Ok(Summary {
-        pages: r.outputs.len(),
-        files: r.statics.len(),
+        pages: r.outputs.iter().filter(|&&page| page).count(),
+        // Static files, and what the emitters wrote besides pages (images, sitemap, feed, …).
+        files: r.statics.len() + r.outputs.iter().filter(|&&page| !page).count(),
         elapsed: start.elapsed(),
         warnings,
     })

@@ -17,6 +17,9 @@ pub struct Config {
     pub description: String,
     #[serde(default = "default_language")]
     pub language: String,
+    /// Where the site is published (absolute http(s) URL); turns on the publishing emitters
+    /// that need absolute URLs. Checked by `base_url::resolve`.
+    pub base_url: Option<String>,
     /// Site navigation, in order; each entry references a page.
     #[serde(default)]
     pub nav: Vec<NavEntry>,

@@ -53,8 +53,78 @@ pub struct FrontMatter {
     #[serde(default)]
     pub schema: BTreeMap<String, FieldRule>,
     pub compare: Option<CompareDecl>,
+    /// Dated updates and corrections to this page, in any order (listed newest first).
+    #[serde(default)]
+    pub updates: Vec<UpdateDecl>,
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// One `[[updates]]` entry: when the page changed, whether it was an update or a correction,
+/// and a Markdown note saying what changed ("An earlier version of this page said …").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDecl {
+    /// A TOML date (`date = 2026-12-01`), checked by [`parse`].
+    pub date: Spanned<toml::Value>,
+    /// `update` or `correction`, checked by [`parse`].
+    pub kind: Spanned<String>,
+    pub note: String,
+}
+
+/// The kinds an `[[updates]]` entry may have.
+pub const UPDATE_KINDS: [&str; 2] = ["update", "correction"];
+
+impl UpdateDecl {
+    /// The entry's day, `YYYY-MM-DD` (valid once [`parse`] accepted the page).
+    pub fn day(&self) -> String {
+        match self.date.get_ref() {
+            toml::Value::Datetime(d) => d.date.map_or_else(String::new, |d| d.to_string()),
+            _ => String::new(),
+        }
+    }
+
+    pub fn is_correction(&self) -> bool {
+        self.kind.get_ref() == "correction"
+    }
+}
+
+/// The date must be a TOML date without a time, the kind one of [`UPDATE_KINDS`].
+fn check_updates(
+    fm: &FrontMatter,
+    path: &str,
+    text: &str,
+    split: &Split<'_>,
+) -> Result<(), Diagnostic> {
+    let at = |offset: usize| line_col(text, split.toml_offset + offset);
+    for u in &fm.updates {
+        let ok_date = matches!(u.date.get_ref(), toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none());
+        if !ok_date {
+            let (line, col) = at(u.date.span().start);
+            return Err(Diagnostic::error(
+                path,
+                line,
+                format!(
+                    "an update's `date` must be a date, not `{}`",
+                    u.date.get_ref()
+                ),
+            )
+            .at_col(col)
+            .with_hint("write a TOML date without quotes, like `date = 2026-12-01`"));
+        }
+        if !UPDATE_KINDS.contains(&u.kind.get_ref().as_str()) {
+            let (line, col) = at(u.kind.span().start);
+            let d = Diagnostic::error(
+                path,
+                line,
+                format!("unknown update kind `{}`", u.kind.get_ref()),
+            )
+            .at_col(col)
+            .with_hint("`kind` is \"update\" (something was added or changed) or \"correction\" (something was wrong)");
+            return Err(d.suggest(u.kind.get_ref(), UPDATE_KINDS));
+        }
+    }
+    Ok(())
 }
 
 /// A passage of the source attributed to the page's subject (on the source page itself: a
@@ -219,11 +289,13 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String, String)> {
 
 /// Parses the TOML header; on error returns a diagnostic positioned in the whole file.
 pub fn parse(path: &str, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
-    toml::from_str::<FrontMatter>(split.toml).map_err(|e| {
+    let fm = toml::from_str::<FrontMatter>(split.toml).map_err(|e| {
         let offset = split.toml_offset + e.span().map_or(0, |s| s.start);
         let (line, col) = line_col(text, offset);
         toml_error(path, line, col, e.message())
-    })
+    })?;
+    check_updates(&fm, path, text, split)?;
+    Ok(fm)
 }
 
 /// What to write instead, for TOML that does not parse: the usual slip is a `"` inside a
@@ -402,6 +474,21 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn updates_need_a_date_and_a_known_kind() {
+        let ok = "+++\ntitle = \"A\"\n[[updates]]\ndate = 2026-12-01\nkind = \"correction\"\nnote = \"x\"\n+++\n";
+        let fm = parse_str(ok).unwrap();
+        assert_eq!(fm.updates[0].day(), "2026-12-01");
+        assert!(fm.updates[0].is_correction());
+        let d = parse_str(&ok.replace("2026-12-01", "\"yesterday\"")).unwrap_err();
+        assert_eq!(d.line, 4, "{d}");
+        let d = parse_str(&ok.replace("2026-12-01", "2026-12-01T10:00:00")).unwrap_err();
+        assert_eq!(d.line, 4, "{d}");
+        let d = parse_str(&ok.replace("\"correction\"", "\"corection\"")).unwrap_err();
+        assert_eq!(d.line, 5, "{d}");
+        assert!(d.hint.unwrap().contains("did you mean `correction`"));
     }
 
     #[test]

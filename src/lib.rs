@@ -8,10 +8,12 @@
 //! [`quotations`] (the quotation finder), [`new_page`] (`lede new`).
 
 pub mod annotate;
+pub mod base_url;
 pub mod build;
 pub mod config;
 pub mod default_theme;
 pub mod diagnostics;
+pub mod emit;
 pub mod frontmatter;
 pub mod http;
 pub mod init;
@@ -28,6 +30,7 @@ pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod theme;
+pub mod updates;
 pub mod validate;
 pub mod watch;
 pub mod write;

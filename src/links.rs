@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
+use crate::base_url::BaseUrl;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::Output;
 use crate::site::Page;
@@ -35,7 +36,9 @@ struct Link {
     fetched: bool,
 }
 
-/// One pass over a page's attributes: its ids (and any repeated), and its links.
+/// One pass over a page's attributes: its ids (and any repeated), and its links. Files
+/// that are not HTML (sitemap, feed, images) are only named: their URLs are absolute by
+/// design and their bytes are not markup.
 pub fn scan(o: &Output) -> PageLinks {
     let mut s = PageLinks {
         path: o.path.clone(),
@@ -43,6 +46,9 @@ pub fn scan(o: &Output) -> PageLinks {
         repeated: Vec::new(),
         links: Vec::new(),
     };
+    if !o.path.ends_with(".html") {
+        return s;
+    }
     attrs(&o.bytes, |tag, name, value| {
         let value = decode(value);
         if name == b"srcset" {
@@ -133,10 +139,13 @@ fn decode(value: &[u8]) -> String {
     }
 }
 
+/// Checks every page's links. With `base`, an absolute URL under it is the site's own (a
+/// canonical link) and must land like a relative one.
 pub fn check(
     pages: &[PageLinks],
     statics: &[String],
     origins: &HashMap<&str, Origin<'_>>,
+    base: Option<&BaseUrl>,
     diags: &mut Diagnostics,
 ) {
     let ids: FxHashMap<&str, &FxHashSet<String>> =
@@ -148,7 +157,7 @@ pub fn check(
         .collect();
     let found: Vec<Diagnostic> = pages
         .par_iter()
-        .flat_map_iter(|p| check_page(p, &files, &ids, origins))
+        .flat_map_iter(|p| check_page(p, &files, &ids, origins, base))
         .collect();
     found.into_iter().for_each(|d| diags.push(d));
 }
@@ -158,6 +167,7 @@ fn check_page(
     files: &FxHashSet<&str>,
     ids: &FxHashMap<&str, &FxHashSet<String>>,
     origins: &HashMap<&str, Origin<'_>>,
+    base: Option<&BaseUrl>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for id in &page.repeated {
@@ -166,7 +176,29 @@ fn check_page(
         out.push(located(&page.path, &format!("id=\"{id}\""), why, origins));
     }
     for l in &page.links {
-        if let Err(why) = check_link(&page.path, l, files, ids) {
+        let own = base.and_then(|b| b.strip(&l.value)).map(|rel| {
+            let (path, fragment) = rel
+                .split_once('#')
+                .map_or((rel, None), |(p, f)| (p, Some(f)));
+            let mut rel = path.to_string();
+            if rel.is_empty() || rel.ends_with('/') {
+                rel.push_str("index.html");
+            }
+            if let Some(f) = fragment {
+                rel = format!("{rel}#{f}");
+            }
+            Link {
+                attr: l.attr,
+                // From the site root, as if written on a page at the top.
+                value: rel,
+                fetched: l.fetched,
+            }
+        });
+        let (from, l) = match &own {
+            Some(own) => ("index.html", own),
+            None => (page.path.as_str(), l),
+        };
+        if let Err(why) = check_link(from, l, files, ids) {
             out.push(located(&page.path, &l.value, why, origins));
         }
     }
@@ -412,6 +444,7 @@ mod tests {
             &scanned,
             &["style.css".to_string()],
             &HashMap::new(),
+            None,
             &mut d,
         );
         d.sorted().into_iter().map(|d| d.message.clone()).collect()

@@ -57,7 +57,13 @@ pub struct Inputs {
     pub content: Vec<ContentFile>,
     pub templates: Vec<TextFile>,
     pub statics: Vec<CopiedFile>,
+    /// The theme's binary files under `templates/fonts/` (fonts for share images): found,
+    /// not read, and never published.
+    pub theme_fonts: Vec<CopiedFile>,
 }
+
+/// The folder of `templates/` that holds the theme's font files (binary, not templates).
+pub const FONTS_DIR: &str = "fonts/";
 
 /// Reads everything under `root`; problems go to `diags`, readable files are returned.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
@@ -71,7 +77,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
                 .with_hint("run lede from the site folder, or pass --root DIR"),
         );
     }
-    let templates = walk(root, TEMPLATES_DIR, diags);
+    let (theme_fonts, templates): (Vec<_>, Vec<_>) = walk(root, TEMPLATES_DIR, diags)
+        .into_iter()
+        .partition(|(rel, _)| rel.starts_with(FONTS_DIR));
     let statics = copied_files(walk(root, STATIC_DIR, diags), assets, diags);
     Inputs {
         content: markdown
@@ -84,6 +92,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
             .collect(),
         templates: read_all(TEMPLATES_DIR, templates, diags),
         statics,
+        theme_fonts: theme_fonts
+            .into_iter()
+            .map(|(rel, abs)| CopiedFile { rel, abs })
+            .collect(),
     }
 }
 

@@ -31,6 +31,11 @@ enum Command {
         /// one lede created (or a new or empty one)
         #[arg(long, default_value = "public")]
         output: PathBuf,
+        /// Where the site will be published (absolute http(s) URL, e.g.
+        /// https://example.org/explainers/name/); overrides `base_url` in lede.toml and turns on
+        /// canonical links, share cards, structured data, sitemap and feed
+        #[arg(long)]
+        base_url: Option<String>,
         /// Fail at once if another build is writing the same output folder, instead of
         /// waiting for it
         #[arg(long)]
@@ -44,6 +49,12 @@ enum Command {
         /// Fail on warnings too (e.g. a comparison voice with no quotes)
         #[arg(long)]
         deny_warnings: bool,
+        /// The published output to compare quotations and comparison cells against
+        #[arg(long, default_value = "public")]
+        output: PathBuf,
+        /// As for `build`: overrides `base_url` in lede.toml
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Build the site in memory, serve it, rebuild on every edit and reload open pages
     Serve {
@@ -99,6 +110,7 @@ fn main() -> ExitCode {
         Command::Build {
             root,
             output,
+            base_url,
             no_wait,
         } => {
             let wait = if no_wait {
@@ -106,12 +118,14 @@ fn main() -> ExitCode {
             } else {
                 lede::write::Wait::Yes
             };
-            run_build(&root, &output, wait)
+            run_build(&root, &output, base_url, wait)
         }
         Command::Check {
             root,
             deny_warnings,
-        } => run_check(&root, deny_warnings),
+            output,
+            base_url,
+        } => run_check(&root, deny_warnings, output, base_url),
         Command::Serve {
             root,
             port,
@@ -157,10 +171,15 @@ fn main() -> ExitCode {
 fn run_build(
     root: &std::path::Path,
     output: &std::path::Path,
+    base_url: Option<String>,
     wait: lede::write::Wait,
 ) -> anyhow::Result<()> {
     // A relative --output is relative to where the command runs, like every other CLI.
-    let s = build::build(root, output, wait)?;
+    let opts = build::Options {
+        base_url,
+        output: None,
+    };
+    let s = build::build(root, output, &opts, wait)?;
     for w in s.warnings.sorted() {
         eprintln!("{w}");
     }
@@ -175,10 +194,28 @@ fn run_build(
     Ok(())
 }
 
-fn run_check(root: &std::path::Path, deny_warnings: bool) -> anyhow::Result<()> {
-    let diags = build::check(root, deny_warnings)?;
+fn run_check(
+    root: &std::path::Path,
+    deny_warnings: bool,
+    output: PathBuf,
+    base_url: Option<String>,
+) -> anyhow::Result<()> {
+    let no_base =
+        base_url.is_none() && lede::config::load(root).is_ok_and(|c| c.base_url.is_none());
+    let opts = build::Options {
+        base_url,
+        output: Some(output),
+    };
+    let diags = build::check(root, &opts, deny_warnings)?;
     for w in diags.sorted() {
         eprintln!("{w}");
+    }
+    if no_base {
+        println!(
+            "note: no base_url in lede.toml, so the site stays a portable folder of relative links; \
+             set base_url (or pass --base-url) to add canonical links, share cards and images, \
+             structured data, sitemap.xml, robots.txt, the Atom feed and embed snippets"
+        );
     }
     println!("No errors, {} warning(s).", diags.warnings());
     Ok(())

@@ -212,7 +212,7 @@ fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>
         let at = site.quotes.get(x.id.get_ref())?;
         (at.page == i).then(|| quote_value(site, *at))
     });
-    let mut m = Map::with_capacity(15);
+    let mut m = Map::with_capacity(17);
     let mut put = |k: &'static str, v: Value| {
         m.insert(k.into(), v);
     };
@@ -234,6 +234,22 @@ fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>
     put("is_section", Value::from(p.is_section));
     put("is_source", Value::from(p.fm.source));
     put("backlinks", list(backlinks.cloned().unwrap_or_default()));
+    let updates = crate::updates::of_page(site, i);
+    put(
+        "updated",
+        Value::from(updates.first().map_or("", |u| u.day.as_str())),
+    );
+    put(
+        "updates",
+        list(updates.iter().map(|u| {
+            map([
+                ("date", Value::from(u.day.as_str())),
+                ("is_correction", Value::from(u.correction)),
+                ("note", Value::from(u.note)),
+                ("anchor", Value::from(u.anchor.as_str())),
+            ])
+        })),
+    );
     if !p.is_section {
         // A section gets its children in `full_value`.
         put("pages", list([]));

