@@ -276,12 +276,49 @@ fn out_of_handles(e: &io::Error) -> bool {
     ) || e.kind() == io::ErrorKind::OutOfMemory
 }
 
+/// What the server says about running out of handles: once when it starts, once when serving
+/// resumes. Under load the limit is often hit again right after a handle frees; such a
+/// relapse within [`NOTICE_QUIET`] of the last notice is not announced again, so one
+/// episode reads as one pair of lines.
+#[derive(Default)]
+struct Notices {
+    exhausted: bool,
+    announced: bool,
+    last: Option<std::time::Instant>,
+}
+
+const NOTICE_QUIET: Duration = Duration::from_secs(10);
+
+impl Notices {
+    fn exhausted(&mut self, e: &io::Error) {
+        if self.exhausted {
+            return;
+        }
+        self.exhausted = true;
+        self.announced = self.last.is_none_or(|t| t.elapsed() >= NOTICE_QUIET);
+        if self.announced {
+            eprintln!(
+                "lede serve: out of file handles ({e}); new connections wait until some close (raise the limit with `ulimit -n`)"
+            );
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+
+    fn accepted(&mut self) {
+        if self.exhausted && self.announced {
+            eprintln!("lede serve: file handles are free again; serving resumed");
+            self.last = Some(std::time::Instant::now());
+        }
+        self.exhausted = false;
+    }
+}
+
 fn accept_loop<H>(listener: &TcpListener, stop: &AtomicBool, handle: Arc<H>)
 where
     H: Fn(TcpStream) + Send + Sync + 'static,
 {
     let slots = Arc::new(Slots::default());
-    let mut exhausted = false;
+    let mut notices = Notices::default();
     while !stop.load(Ordering::SeqCst) {
         if !slots.take(stop) {
             return;
@@ -291,21 +328,13 @@ where
             Err(e) => {
                 slots.give_back();
                 if out_of_handles(&e) {
-                    if !exhausted {
-                        eprintln!(
-                            "lede serve: out of file handles ({e}); new connections wait until some close (raise the limit with `ulimit -n`)"
-                        );
-                        exhausted = true;
-                    }
+                    notices.exhausted(&e);
                     std::thread::sleep(EXHAUSTED_RETRY);
                 }
                 continue;
             }
         };
-        if exhausted {
-            eprintln!("lede serve: file handles are free again; serving resumed");
-            exhausted = false;
-        }
+        notices.accepted();
         if stop.load(Ordering::SeqCst) {
             return;
         }
