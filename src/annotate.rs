@@ -69,7 +69,17 @@ pub fn source_annotations(
             });
         }
     }
-    add_mentions(site, src, body, &root, &mut marks.inline);
+    match &verified.source {
+        Some(norm) => add_mentions(site, src, body, norm, &root, &mut marks.inline),
+        None => add_mentions(
+            site,
+            src,
+            body,
+            &Normalized::new(body),
+            &root,
+            &mut marks.inline,
+        ),
+    }
     marks
         .inline
         .sort_by_key(|a| (a.range.start, std::cmp::Reverse(a.range.end)));
@@ -125,8 +135,14 @@ fn note(site: &Site, id: &str, root: &str) -> String {
 }
 
 /// First use of each page's `mentions` in the source links to that page.
-fn add_mentions(site: &Site, src: usize, body: &str, root: &str, anns: &mut Vec<Annotation>) {
-    let norm = Normalized::new(body);
+fn add_mentions(
+    site: &Site,
+    src: usize,
+    body: &str,
+    norm: &Normalized,
+    root: &str,
+    anns: &mut Vec<Annotation>,
+) {
     for (p, page) in site.pages.iter().enumerate() {
         if p == src || page.fm.mentions.is_empty() {
             continue;
@@ -135,7 +151,7 @@ fn add_mentions(site: &Site, src: usize, body: &str, root: &str, anns: &mut Vec<
             .fm
             .mentions
             .iter()
-            .flat_map(|m| occurrences(&norm, body, m.get_ref()))
+            .flat_map(|m| occurrences(norm, body, m.get_ref()))
             .collect();
         found.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         let spot = found.into_iter().find(|r| {

@@ -3,7 +3,7 @@
 //! are built directly (not through serde): a section's list of pages shares its pages'
 //! values instead of copying them, which keeps the model linear in the size of the site.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 use tera::{Map, Value};
@@ -379,7 +379,7 @@ fn markdown_refs(text: &str) -> Vec<String> {
 /// For each page, the places that point at it: comparison rows (through a backing quote's
 /// speaker or reporter, or a link in a summary) and pages whose `[extra]` references it.
 fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
-    let mut links: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+    let mut links: HashMap<usize, Vec<(String, String)>> = HashMap::default();
     let mut add = |to: usize, title: String, url: String| {
         let list = links.entry(to).or_default();
         if !list.iter().any(|(_, u)| *u == url) {

@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 /// A text folded for comparison, with a map back to byte offsets of the original.
+#[derive(Debug)]
 pub struct Normalized {
     pub text: String,
     /// The text as written, to show the article's own characters in errors.

@@ -437,7 +437,7 @@ fn attribution(
 }
 
 fn lookup(
-    map: &std::collections::HashMap<String, Value>,
+    map: &rustc_hash::FxHashMap<String, Value>,
     kwargs: &Kwargs,
     f: &str,
 ) -> tera::TeraResult<Value> {

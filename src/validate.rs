@@ -24,6 +24,9 @@ pub struct Verified {
     /// resolve: reported here, at their file, so the template rendering that text need not
     /// report them again.
     pub broken_links: Vec<String>,
+    /// The source page's body folded for matching, made once for every check that needs it
+    /// (the annotation of mentions too).
+    pub source: Option<Normalized>,
 }
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
@@ -43,6 +46,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
     check_schemas(site, source.as_ref(), diags);
     check_contract(site, source.as_ref(), diags);
     check_mentions(site, source.as_ref(), diags);
+    verified.source = source;
     verified
 }
 
