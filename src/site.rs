@@ -476,16 +476,16 @@ impl Site {
                 });
                 (&x.id, at)
             });
-            for (id, at) in quotes.chain(excerpts).collect::<Vec<_>>() {
-                let line = page.toml_line(id.span().start);
-                let id = id.get_ref();
+            for (spanned, at) in quotes.chain(excerpts).collect::<Vec<_>>() {
+                let line = || page.toml_line(spanned.span().start);
+                let id = spanned.get_ref();
                 if let Err(why) = valid_slug(id) {
-                    diags.push(page.error(line, format!("invalid quote id `{id}`: {why}"))
+                    diags.push(page.error(line(), format!("invalid quote id `{id}`: {why}"))
                         .with_hint("quote ids are lowercase words joined by `-`, like `id = \"our-kin\"`"));
                     continue;
                 }
                 if let Some(prev) = self.quotes.get(id) {
-                    diags.push(page.error(line, format!(
+                    diags.push(page.error(line(), format!(
                         "quote id `{id}` is already used in {}",
                         self.pages[prev.page].shown.display()
                     )).with_hint("quote and excerpt ids must be unique across the site: they become anchors `#q-<id>`"));

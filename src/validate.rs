@@ -62,11 +62,10 @@ fn verify_quotes(site: &Site, source: Option<&Normalized>, diags: &mut Diagnosti
     for (id, at) in wholes.into_iter().chain(excerpts) {
         let page = site.page(at.page);
         let text = site.quote_text(*at);
-        let line = page.toml_line(text.span().start);
         let Some(source) = source else {
             diags.push(
                 page.error(
-                    line,
+                    page.toml_line(text.span().start),
                     format!("quote `{id}` cannot be checked: no page has `source = true`"),
                 )
                 .with_hint("mark the page that holds the article text with `source = true`"),
@@ -97,12 +96,13 @@ fn place_quote(
     let page = site.page(at.page);
     let q = site.quote(at);
     let id = q.id.get_ref();
-    let line = page.toml_line(q.text.span().start);
+    // Lines are counted only for an error: most quotes have none.
+    let line = || page.toml_line(q.text.span().start);
     let all = quotes::find_all(source, q.text.get_ref());
     if all.is_empty() {
         diags.push(
             page.error(
-                line,
+                line(),
                 format!("quote `{id}` does not match the article word for word"),
             )
             .with_hint(format!(
@@ -116,7 +116,7 @@ fn place_quote(
         (None, 1) => all.into_iter().next(),
         (None, n) => {
             diags.push(
-                page.error(line, format!("quote `{id}` stands {n} times in the article"))
+                page.error(line(), format!("quote `{id}` stands {n} times in the article"))
                     .with_hint(format!(
                         "say which one it is with `occurrence = 1` … `occurrence = {n}` (1 is the first), or quote a longer passage"
                     )),
@@ -454,6 +454,10 @@ fn strings_in(table: &toml::Table) -> Vec<(&str, &str)> {
 /// The first `@/` link in a Markdown text that does not resolve, found here so the error
 /// names the content file rather than the template that renders the text.
 fn broken_markdown_link(site: &Site, summary: &str) -> Option<(String, String)> {
+    // Most texts hold no reference link at all: skip the Markdown parse for them.
+    if !summary.contains(crate::site::REF_PREFIX) {
+        return None;
+    }
     let broken = std::cell::RefCell::new(None);
     let resolve = |r: &str| {
         site.resolve(r).map(|_| String::new()).inspect_err(|why| {
