@@ -13,7 +13,7 @@ pub mod config;
 pub mod default_theme;
 pub mod diagnostics;
 pub mod frontmatter;
-pub mod http;
+
 pub mod init;
 pub mod labels;
 pub mod links;

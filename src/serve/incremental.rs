@@ -1,0 +1,1 @@
+//! Incremental rebuilds (placeholder).
