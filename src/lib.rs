@@ -11,6 +11,7 @@ pub mod annotate;
 pub mod build;
 pub mod config;
 pub mod default_theme;
+pub mod deps;
 pub mod diagnostics;
 pub mod frontmatter;
 

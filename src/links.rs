@@ -134,7 +134,7 @@ fn decode(value: &[u8]) -> String {
 }
 
 pub fn check(
-    pages: &[PageLinks],
+    pages: &[&PageLinks],
     statics: &[String],
     origins: &HashMap<&str, Origin<'_>>,
     diags: &mut Diagnostics,

@@ -1,1 +1,361 @@
-//! Incremental rebuilds (placeholder).
+//! Incremental rebuilds: after a batch of changed files, redo only what they can change,
+//! and give exactly what a full build of the files would.
+//!
+//! The [`Engine`] keeps every stage's result of the last build: the parsed pages, the
+//! diagnostics as each stage left them, and per page its output, links, errors, template
+//! and recorded reads ([`crate::deps`]). A batch is handled incrementally only when every
+//! path in it is a Markdown page of the site, still a regular file that parses, neither the
+//! source page nor becoming it, and keeping its URL (or a path lede never read and that is
+//! gone). Then:
+//! - a body-only edit (the front matter is byte for byte the same) re-renders that page;
+//!   nothing else reads another page's body;
+//! - a front matter edit re-indexes the site from the kept pages, re-runs validation and
+//!   annotation (they read front matter and the source page only), rebuilds the template
+//!   values, and re-renders each page whose own value, comparison, template, globals or
+//!   marks changed, or one of whose recorded reads now gets another answer, or that had
+//!   errors.
+//!
+//! The checks of the whole output (names, collisions, every link and fragment) run again
+//! over the kept links of every page, which is cheap; diagnostics of unchanged pages are
+//! kept. Anything else (templates, static files, `lede.toml`, creating, deleting or renaming
+//! a page, a file that does not parse, a rescan) is a full rebuild.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::build::{self, Checked};
+use crate::deps::Read;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::links::{self, PageLinks};
+use crate::load::{CONTENT_DIR, ContentFile, CopiedFile, TextFile};
+use crate::model::Model;
+use crate::render::{self, Output, Renderer};
+use crate::site::{self, Page, Site};
+use crate::theme::Theme;
+
+use super::live::{Bytes, Snapshot};
+
+/// What one page's render left: its output, links and errors, and what it read.
+struct PageRender {
+    output: Option<(String, Bytes)>,
+    scan: Option<PageLinks>,
+    errors: Vec<Diagnostic>,
+    /// The template it was rendered with (a change of `template` or `page_template`).
+    template: String,
+    reads: Vec<Read>,
+}
+
+impl PageRender {
+    fn new(rendered: (Result<Output, Vec<Diagnostic>>, Vec<Read>), template: String) -> Self {
+        let (result, reads) = rendered;
+        let (output, scan, errors) = match result {
+            Ok(o) => {
+                let scan = links::scan(&o);
+                (Some((o.path, Bytes(Arc::new(o.bytes)))), Some(scan), Vec::new())
+            }
+            Err(errors) => (None, None, errors),
+        };
+        PageRender {
+            output,
+            scan,
+            errors,
+            template,
+            reads,
+        }
+    }
+
+    /// Still what a render would give, if its own inputs are unchanged: every read gets
+    /// the answer it got. A page with errors always renders again.
+    fn reads_hold(&self, site: &Site, model: &Model) -> bool {
+        self.errors.is_empty() && self.reads.iter().all(|r| r.holds(site, model))
+    }
+}
+
+/// The result of a build: the site to serve if it passed, and every diagnostic.
+pub struct Outcome {
+    pub snapshot: Option<Snapshot>,
+    pub diags: Diagnostics,
+    /// How many pages were rendered for it.
+    pub rendered: usize,
+}
+
+/// Every stage's result of the last build of a site, kept to rebuild after a change.
+pub struct Engine {
+    root: PathBuf,
+    templates: Vec<TextFile>,
+    statics: Vec<CopiedFile>,
+    /// The static files' bytes, or why one could not be read.
+    static_bytes: Vec<Result<(String, Bytes), Diagnostic>>,
+    site: Site,
+    renderer: Renderer,
+    checked: Checked,
+    /// Diagnostics once every file was read and parsed.
+    parsed: Diagnostics,
+    /// Diagnostics once the content was checked, before rendering.
+    before_render: Diagnostics,
+    pages: Vec<PageRender>,
+    not_found: Option<PageRender>,
+    /// A content file is a symlink: an edit of its target would not name it.
+    symlinks: bool,
+}
+
+impl Engine {
+    /// A full build of `root`, kept for later changes (`None` when it stopped before
+    /// rendering: the config or a template failed to load).
+    pub fn full(root: &Path) -> (Option<Engine>, Outcome) {
+        let mut diags = Diagnostics::default();
+        let Some(sources) = build::read_sources(root, &mut diags) else {
+            return (None, failed(diags));
+        };
+        let parsed = diags.clone();
+        let symlinks = sources.pages.iter().any(|p| is_symlink(root, &p.rel));
+        let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+        let checked = build::check_content(&site, &mut diags);
+        let Some(renderer) = Renderer::new(&site, &sources.templates, &mut diags) else {
+            build::check_output(root, &site, &[], &sources.statics, &checked, &mut diags);
+            return (None, failed(diags));
+        };
+        let before_render = diags;
+        let pages = render_pages(&site, &renderer, &checked, 0..site.pages.len());
+        let not_found = render_not_found(&site, &renderer);
+        let static_bytes = sources.statics.par_iter().map(read_static).collect();
+        let engine = Engine {
+            root: root.to_path_buf(),
+            templates: sources.templates,
+            statics: sources.statics,
+            static_bytes,
+            site,
+            renderer,
+            checked,
+            parsed,
+            before_render,
+            pages: pages.into_iter().map(|(_, p)| p).collect(),
+            not_found,
+            symlinks,
+        };
+        let rendered = engine.pages.len() + usize::from(engine.not_found.is_some());
+        let outcome = engine.outcome();
+        (Some(engine), Outcome { rendered, ..outcome })
+    }
+
+    /// Rebuilds after `changed` (paths relative to the root) when their effects are known
+    /// to be local; `None` otherwise, and then the engine may be half updated: the caller
+    /// must replace it by a full build.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Option<Outcome> {
+        if self.symlinks {
+            return None;
+        }
+        let mut edits = Vec::new();
+        for path in changed {
+            if let Some(edit) = self.edited_page(path)? {
+                edits.push(edit);
+            }
+        }
+        let body_only = edits
+            .iter()
+            .all(|(i, page)| page.head() == self.site.page(*i).head());
+        let edited: HashSet<usize> = edits.iter().map(|(i, _)| *i).collect();
+        let (dirty, not_found) = if body_only {
+            (edited.into_iter().collect(), false)
+        } else {
+            self.refresh_model(edits, &edited)?
+        };
+        let rendered = dirty.len() + usize::from(not_found);
+        for (i, p) in render_pages(&self.site, &self.renderer, &self.checked, dirty) {
+            self.pages[i] = p;
+        }
+        Some(Outcome {
+            rendered,
+            ..self.outcome()
+        })
+    }
+
+    /// The page `path` names, parsed again, if this change is one the engine follows; the
+    /// outer `None` when it is not. A path that is not there and never was read is nothing.
+    #[allow(clippy::option_option)]
+    fn edited_page(&self, path: &Path) -> Option<Option<(usize, Page)>> {
+        let abs = self.root.join(path);
+        let meta = std::fs::symlink_metadata(&abs);
+        if meta.is_err() && !self.ever_read(path) {
+            return Some(None);
+        }
+        let rel = path.strip_prefix(CONTENT_DIR).ok()?;
+        let rel: Vec<&str> = rel.iter().map(|c| c.to_str()).collect::<Option<_>>()?;
+        let rel = rel.join("/");
+        if !rel.ends_with(".md") || !meta.ok()?.file_type().is_file() {
+            return None;
+        }
+        let i = self
+            .site
+            .pages
+            .binary_search_by(|p| p.rel.as_str().cmp(&rel))
+            .ok()?;
+        let old = self.site.page(i);
+        let file = ContentFile {
+            rel,
+            shown: old.shown.clone(),
+            abs,
+        };
+        let page = site::parse_file(file).ok()??;
+        let same_place = page.url == old.url && page.is_section == old.is_section;
+        if old.fm.source || page.fm.source || !same_place {
+            return None;
+        }
+        Some(Some((i, page)))
+    }
+
+    /// Whether the last build read `path` or anything under it.
+    fn ever_read(&self, path: &Path) -> bool {
+        let under = |p: &Path| p.starts_with(path);
+        path.as_os_str() == crate::watch::CONFIG_FILE
+            || self.site.pages.iter().any(|p| under(&p.shown))
+            || self.templates.iter().any(|t| under(&t.shown))
+            || self
+                .statics
+                .iter()
+                .any(|s| s.abs.strip_prefix(&self.root).is_ok_and(under))
+            || self.parsed.error_paths().into_iter().any(under)
+    }
+
+    /// Puts the edited pages into the site and redoes the stages between parsing and
+    /// rendering (and renders `404.html` again if it needs to); returns the pages to render
+    /// again, and whether `404.html` was.
+    fn refresh_model(
+        &mut self,
+        edits: Vec<(usize, Page)>,
+        edited: &HashSet<usize>,
+    ) -> Option<(Vec<usize>, bool)> {
+        let mut pages = std::mem::take(&mut self.site.pages);
+        for (i, page) in edits {
+            pages[i] = page;
+        }
+        let theme = Theme {
+            strings: self.site.strings.clone(),
+            contract: self.site.contract.clone(),
+        };
+        let mut diags = self.parsed.clone();
+        let site = build::assemble(self.site.config.clone(), pages, &theme, &mut diags);
+        let checked = build::check_content(&site, &mut diags);
+        let renderer = Renderer::new(&site, &self.templates, &mut diags)?;
+        let everything = renderer.globals != self.renderer.globals;
+        let marks_changed = checked.annotations != self.checked.annotations;
+        let (old, new) = (self.renderer.model(), renderer.model());
+        let dirty = (0..site.pages.len())
+            .into_par_iter()
+            .filter(|&i| {
+                let kept = &self.pages[i];
+                everything
+                    || edited.contains(&i)
+                    || (marks_changed && site.source == Some(i))
+                    || old.pages[i] != new.pages[i]
+                    || old.compares.get(&i) != new.compares.get(&i)
+                    || render::template_for(&site, site.page(i)) != kept.template
+                    || !kept.reads_hold(&site, new)
+            })
+            .collect();
+        let not_found_stale = self
+            .not_found
+            .as_ref()
+            .is_some_and(|p| everything || !p.reads_hold(&site, new));
+        self.site = site;
+        self.renderer = renderer;
+        self.checked = checked;
+        self.before_render = diags;
+        if not_found_stale {
+            self.not_found = render_not_found(&self.site, &self.renderer);
+        }
+        Some((dirty, not_found_stale))
+    }
+
+    /// The diagnostics and, if there are no errors, the site, from what every stage left,
+    /// in the order a full build reports them.
+    fn outcome(&self) -> Outcome {
+        let mut diags = self.before_render.clone();
+        let rendered = self.pages.iter().chain(&self.not_found);
+        for d in rendered.clone().flat_map(|p| &p.errors) {
+            diags.push(d.clone());
+        }
+        let scans: Vec<&PageLinks> = rendered.clone().filter_map(|p| p.scan.as_ref()).collect();
+        build::check_output(
+            &self.root,
+            &self.site,
+            &scans,
+            &self.statics,
+            &self.checked,
+            &mut diags,
+        );
+        if diags.has_errors() {
+            return failed(diags);
+        }
+        let mut snapshot = Snapshot::default();
+        for (path, bytes) in rendered.filter_map(|p| p.output.as_ref()) {
+            snapshot.files.insert(path.clone(), bytes.clone());
+        }
+        for s in &self.static_bytes {
+            match s {
+                Ok((rel, bytes)) => {
+                    snapshot.files.insert(rel.clone(), bytes.clone());
+                }
+                Err(d) => diags.push(d.clone()),
+            }
+        }
+        if diags.has_errors() {
+            return failed(diags);
+        }
+        Outcome {
+            snapshot: Some(snapshot),
+            diags,
+            rendered: 0,
+        }
+    }
+}
+
+fn failed(diags: Diagnostics) -> Outcome {
+    Outcome {
+        snapshot: None,
+        diags,
+        rendered: 0,
+    }
+}
+
+/// Renders pages `which` in parallel, recording what each reads.
+fn render_pages(
+    site: &Site,
+    renderer: &Renderer,
+    checked: &Checked,
+    which: impl IntoParallelIterator<Item = usize>,
+) -> Vec<(usize, PageRender)> {
+    which
+        .into_par_iter()
+        .map(|i| {
+            let template = render::template_for(site, site.page(i));
+            let rendered = renderer.page(site, i, &checked.annotations, true);
+            (i, PageRender::new(rendered, template))
+        })
+        .collect()
+}
+
+fn render_not_found(site: &Site, renderer: &Renderer) -> Option<PageRender> {
+    let rendered = renderer.not_found(site, true)?;
+    Some(PageRender::new(rendered, render::NOT_FOUND_TEMPLATE.into()))
+}
+
+fn read_static(s: &CopiedFile) -> Result<(String, Bytes), Diagnostic> {
+    std::fs::read(&s.abs)
+        .map(|b| (s.rel.clone(), Bytes(Arc::new(b))))
+        .map_err(|e| {
+            Diagnostic::error(
+                Path::new(crate::load::STATIC_DIR).join(&s.rel),
+                1,
+                format!("cannot read the file: {e}"),
+            )
+        })
+}
+
+fn is_symlink(root: &Path, rel: &str) -> bool {
+    std::fs::symlink_metadata(root.join(CONTENT_DIR).join(rel))
+        .is_ok_and(|m| m.file_type().is_symlink())
+}

@@ -6,14 +6,23 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::build;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Diagnostics, Severity};
+use crate::watch::Batch;
+
+use super::incremental::{Engine, Outcome};
 
 use super::overlay::ShownError;
 
 /// Bytes shared between snapshots and responses without copying.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Eq)]
 pub struct Bytes(pub Arc<Vec<u8>>);
+
+impl PartialEq for Bytes {
+    /// The same shared bytes are equal without reading them (most pages, after an edit).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl AsRef<[u8]> for Bytes {
     fn as_ref(&self) -> &[u8] {
@@ -29,35 +38,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Renders `root` in memory; the diagnostics (errors and warnings) come back either way.
-    pub fn build(root: &Path) -> (Option<Snapshot>, Diagnostics) {
-        let rendered = build::render_site(root);
-        let mut diags = rendered.diags;
-        if diags.has_errors() {
-            return (None, diags);
-        }
-        let mut files = BTreeMap::new();
-        for o in rendered.outputs {
-            files.insert(o.path, Bytes(Arc::new(o.bytes)));
-        }
-        for s in rendered.statics {
-            match std::fs::read(&s.abs) {
-                Ok(bytes) => {
-                    files.insert(s.rel, Bytes(Arc::new(bytes)));
-                }
-                Err(e) => diags.push(Diagnostic::error(
-                    Path::new(crate::load::STATIC_DIR).join(&s.rel),
-                    1,
-                    format!("cannot read the file: {e}"),
-                )),
-            }
-        }
-        if diags.has_errors() {
-            return (None, diags);
-        }
-        (Some(Snapshot { files }), diags)
-    }
-
     pub fn get(&self, path: &str) -> Option<&Bytes> {
         self.files.get(path)
     }
@@ -102,6 +82,10 @@ pub struct State {
 #[derive(Debug)]
 pub struct Rebuild {
     pub elapsed: Duration,
+    /// Only what the changes could affect was redone ([`super::incremental`]).
+    pub incremental: bool,
+    /// How many pages were rendered.
+    pub rendered: usize,
     /// Every diagnostic of the build, errors and warnings.
     pub diags: Diagnostics,
     /// Output paths whose bytes changed (empty when the build failed).
@@ -117,6 +101,8 @@ pub struct Live {
     state: RwLock<Arc<State>>,
     version: Mutex<u64>,
     bumped: Condvar,
+    /// The last build's stages, for the next incremental rebuild.
+    engine: Mutex<Option<Engine>>,
 }
 
 impl Live {
@@ -137,6 +123,7 @@ impl Live {
             })),
             version: Mutex::new(0),
             bumped: Condvar::new(),
+            engine: Mutex::new(None),
         };
         let first = live.rebuild();
         (live, first)
@@ -162,8 +149,19 @@ impl Live {
     /// Re-runs the whole build; swaps in the result if it passed, else keeps the last good
     /// site and records the errors. Calls must not overlap (the watcher runs them in turn).
     pub fn rebuild(&self) -> Rebuild {
+        self.rebuild_after(None)
+    }
+
+    /// Rebuilds after the changes of `batch`: incrementally when their effects are known to
+    /// be local, else in full. Either way the result is that of a full build.
+    pub fn rebuild_changed(&self, batch: &Batch) -> Rebuild {
+        self.rebuild_after(Some(batch))
+    }
+
+    fn rebuild_after(&self, batch: Option<&Batch>) -> Rebuild {
         let start = Instant::now();
-        let (snapshot, diags) = Snapshot::build(&self.root);
+        let (outcome, incremental) = self.build(batch);
+        let (snapshot, diags, rendered) = (outcome.snapshot, outcome.diags, outcome.rendered);
         let old = self.state();
         let errors: Vec<ShownError> = diags
             .sorted()
@@ -205,10 +203,26 @@ impl Live {
         }
         Rebuild {
             elapsed: start.elapsed(),
+            incremental,
+            rendered,
             diags,
             changed,
             recovered,
         }
+    }
+
+    /// The outcome of building after `batch` (`None`: everything), and whether it was
+    /// incremental.
+    fn build(&self, batch: Option<&Batch>) -> (Outcome, bool) {
+        let mut engine = lock(&self.engine);
+        if let (Some(b), Some(e)) = (batch.filter(|b| !b.rescan), engine.as_mut())
+            && let Some(outcome) = e.update(&b.paths)
+        {
+            return (outcome, true);
+        }
+        let (fresh, outcome) = Engine::full(&self.root);
+        *engine = fresh;
+        (outcome, false)
     }
 
     /// Waits until the served state is newer than `seen`, or `timeout` passes.

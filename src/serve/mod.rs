@@ -103,7 +103,7 @@ pub fn start(opts: &Options) -> Result<Server> {
     let watch_live = Arc::clone(&live);
     let verbose = opts.verbose;
     let watch = watch::spawn(root, opts.debounce, move |batch| {
-        let r = watch_live.rebuild();
+        let r = watch_live.rebuild_changed(&batch);
         if verbose {
             report_rebuild(&batch, &r);
         }
