@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
-use crate::links::{self, Origin, PageLinks};
 use crate::annotate::SourceMarks;
 use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
+use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile, TextFile};
 use crate::render::{self, Output};
 use crate::site::{Page, Site};

@@ -409,7 +409,7 @@ mod tests {
             .collect();
         let mut d = Diagnostics::default();
         check(
-            &scanned,
+            &scanned.iter().collect::<Vec<_>>(),
             &["style.css".to_string()],
             &HashMap::new(),
             &mut d,

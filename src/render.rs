@@ -54,6 +54,9 @@ pub fn load_templates(
     }
 }
 
+/// One page's render: its output or errors, and what it read of other pages.
+pub type PageResult = (Result<Output, Vec<Diagnostic>>, Vec<Read>);
+
 /// Templates loaded against one site's model, ready to render any of its pages.
 pub struct Renderer {
     model: Arc<Model>,
@@ -84,26 +87,21 @@ impl Renderer {
 
     /// Renders page `i`; with `record`, also returns what it read of other pages
     /// ([`deps`]).
-    pub fn page(
-        &self,
-        site: &Site,
-        i: usize,
-        marks: &SourceMarks,
-        record: bool,
-    ) -> (Result<Output, Vec<Diagnostic>>, Vec<Read>) {
+    pub fn page(&self, site: &Site, i: usize, marks: &SourceMarks, record: bool) -> PageResult {
         deps::recording(record, || {
             render_page(site, &self.tera, &self.model, i, marks)
         })
     }
 
     /// Renders `404.html` from its template if there is one and no `content/404.md`.
-    pub fn not_found(
-        &self,
-        site: &Site,
-        record: bool,
-    ) -> Option<(Result<Output, Vec<Diagnostic>>, Vec<Read>)> {
+    pub fn not_found(&self, site: &Site, record: bool) -> Option<PageResult> {
         let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
-        if page_404 || !self.tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
+        if page_404
+            || !self
+                .tera
+                .get_template_names()
+                .any(|n| n == NOT_FOUND_TEMPLATE)
+        {
             return None;
         }
         Some(deps::recording(record, || {

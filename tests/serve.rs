@@ -970,7 +970,9 @@ fn apply(root: &Path, edit: &Edit) -> Vec<String> {
         Edit::Static(t) => write("static/style.css", t.clone()),
         Edit::RemoveStatic => {
             let p = "static/app.js";
-            std::fs::remove_file(root.join(p)).ok().map(|()| vec![p.to_string()])
+            std::fs::remove_file(root.join(p))
+                .ok()
+                .map(|()| vec![p.to_string()])
         }
         Edit::Config(t) => {
             let text = std::fs::read_to_string(root.join("lede.toml")).unwrap_or_default();
@@ -1092,7 +1094,10 @@ fn assert_fresh(live: &Live, root: &Path) {
         .iter()
         .map(|(k, v)| (k.clone(), v.0.to_vec()))
         .collect();
-    assert!(served == fresh, "the served site differs from a fresh build");
+    assert!(
+        served == fresh,
+        "the served site differs from a fresh build"
+    );
 }
 
 #[test]
@@ -1130,7 +1135,11 @@ fn a_broken_link_is_reported_then_fixed_incrementally() {
     let site = TestSite::fixture("serve");
     let root = site.path();
     let (live, _) = Live::new(root);
-    site.edit("content/notes/second.md", "@/notes/first.md", "@/notes/firts.md");
+    site.edit(
+        "content/notes/second.md",
+        "@/notes/first.md",
+        "@/notes/firts.md",
+    );
     let r = rebuild_after(&live, &["content/notes/second.md"]);
     assert!(r.incremental && r.diags.has_errors(), "{r:?}");
     let text = diag_lines(&r.diags).join("\n");
@@ -1139,9 +1148,16 @@ fn a_broken_link_is_reported_then_fixed_incrementally() {
         diag_lines(&r.diags),
         diag_lines(&lede::build::render_site(root).diags)
     );
-    site.edit("content/notes/second.md", "@/notes/firts.md", "@/notes/first.md");
+    site.edit(
+        "content/notes/second.md",
+        "@/notes/firts.md",
+        "@/notes/first.md",
+    );
     let r = rebuild_after(&live, &["content/notes/second.md"]);
-    assert!(r.incremental && !r.diags.has_errors() && r.recovered, "{r:?}");
+    assert!(
+        r.incremental && !r.diags.has_errors() && r.recovered,
+        "{r:?}"
+    );
     assert_fresh(&live, root);
 }
 
@@ -1151,7 +1167,10 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
     let root = site.path();
     let (live, _) = Live::new(root);
     for (path, edit) in [
-        ("templates/page.html", ("{{ page.content", "<b>x</b>{{ page.content")),
+        (
+            "templates/page.html",
+            ("{{ page.content", "<b>x</b>{{ page.content"),
+        ),
         ("lede.toml", ("Serve fixture", "Served")),
         ("static/style.css", ("", "")),
     ] {
@@ -1160,13 +1179,19 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
         assert!(!r.incremental, "{path}: {r:?}");
         assert_fresh(&live, root);
     }
-    site.write("content/notes/third.md", "+++\ntitle = \"Third\"\n+++\nThree.\n");
+    site.write(
+        "content/notes/third.md",
+        "+++\ntitle = \"Third\"\n+++\nThree.\n",
+    );
     let r = rebuild_after(&live, &["content/notes/third.md"]);
     assert!(!r.incremental, "a new page is a full rebuild");
     assert_fresh(&live, root);
     // A path lede never read and that is gone (an editor's probe file) changes nothing.
     let r = rebuild_after(&live, &["content/4913"]);
-    assert!(r.incremental && r.rendered == 0 && r.changed.is_empty(), "{r:?}");
+    assert!(
+        r.incremental && r.rendered == 0 && r.changed.is_empty(),
+        "{r:?}"
+    );
 }
 
 proptest! {

@@ -32,7 +32,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::{self, PageLinks};
 use crate::load::{CONTENT_DIR, ContentFile, CopiedFile, TextFile};
 use crate::model::Model;
-use crate::render::{self, Output, Renderer};
+use crate::render::{self, PageResult, Renderer};
 use crate::site::{self, Page, Site};
 use crate::theme::Theme;
 
@@ -49,12 +49,16 @@ struct PageRender {
 }
 
 impl PageRender {
-    fn new(rendered: (Result<Output, Vec<Diagnostic>>, Vec<Read>), template: String) -> Self {
+    fn new(rendered: PageResult, template: String) -> Self {
         let (result, reads) = rendered;
         let (output, scan, errors) = match result {
             Ok(o) => {
                 let scan = links::scan(&o);
-                (Some((o.path, Bytes(Arc::new(o.bytes)))), Some(scan), Vec::new())
+                (
+                    Some((o.path, Bytes(Arc::new(o.bytes)))),
+                    Some(scan),
+                    Vec::new(),
+                )
             }
             Err(errors) => (None, None, errors),
         };
@@ -138,7 +142,13 @@ impl Engine {
         };
         let rendered = engine.pages.len() + usize::from(engine.not_found.is_some());
         let outcome = engine.outcome();
-        (Some(engine), Outcome { rendered, ..outcome })
+        (
+            Some(engine),
+            Outcome {
+                rendered,
+                ..outcome
+            },
+        )
     }
 
     /// Rebuilds after `changed` (paths relative to the root) when their effects are known
