@@ -872,7 +872,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
     prop_oneof![
         3 => (0..16usize, text).prop_map(|(i, t)| Edit::Body(i, t)),
         2 => (0..16usize, 0..LINKS.len()).prop_map(|(i, l)| Edit::Link(i, l)),
-        4 => (0..16usize, 0..REPLACE.len()).prop_map(|(i, r)| Edit::Replace(i, r)),
+        6 => (0..16usize, 0..REPLACE.len()).prop_map(|(i, r)| Edit::Replace(i, r)),
         1 => (0..4u8, text).prop_map(|(n, t)| Edit::AddNote(n, t)),
         1 => (0..16usize).prop_map(Edit::Delete),
         1 => (0..16usize, 0..4u8).prop_map(|(i, n)| Edit::Rename(i, n)),
@@ -1195,7 +1195,7 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
 
     #[test]
     fn served_site_always_equals_a_fresh_build(bursts in bursts()) {
