@@ -1,11 +1,12 @@
 //! `lede serve`: build the site in memory, serve it over HTTP, rebuild on every change and
 //! reload the open pages.
 //!
-//! Correctness comes from doing nothing clever: every batch of changes re-runs the whole
-//! pipeline ([`build::render_site`]) in memory. When it passes, its outputs and the static
-//! files become the new [`Snapshot`], swapped in whole; when it fails, the last good snapshot
-//! stays and every served page shows the errors in an overlay. Requests are answered from the
-//! snapshot's map of output paths, so a path outside the site (`..`, an absolute path, a
+//! Every batch of changes is rebuilt in memory by [`incremental::Engine`]: only what the
+//! changed files can affect when that is known for certain, else the whole pipeline; either
+//! way the result is byte for byte a full build's. When it passes, its outputs and the
+//! static files become the new [`Snapshot`], swapped in whole; when it fails, the last good
+//! snapshot stays and every served page shows the errors in an overlay. Requests are answered
+//! from the snapshot's map of output paths, so a path outside the site (`..`, an absolute path, a
 //! symlink) has nothing to resolve to. The reload script and the overlay are added to HTML
 //! as it is sent, never to the snapshot, so the bytes served are those of a fresh full build.
 
@@ -227,13 +228,17 @@ fn report_rebuild(batch: &Batch, r: &Rebuild) {
         return;
     }
     let fixed = if r.recovered { "Fixed. " } else { "" };
+    let how = match r.incremental {
+        true => format!("{} page(s) rendered", r.rendered),
+        false => "full rebuild".to_string(),
+    };
     match r.changed.len() {
         0 => println!(
-            "{fixed}Rebuilt after {what} in {} ms: no output changed",
+            "{fixed}Rebuilt after {what} in {} ms ({how}): no output changed",
             r.elapsed.as_millis()
         ),
         n => println!(
-            "{fixed}Rebuilt after {what} in {} ms: {n} file(s) changed, reloading open pages",
+            "{fixed}Rebuilt after {what} in {} ms ({how}): {n} file(s) changed, reloading open pages",
             r.elapsed.as_millis()
         ),
     }
