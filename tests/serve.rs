@@ -1131,6 +1131,31 @@ fn a_body_edit_renders_only_its_page_and_a_title_edit_its_listings() {
 }
 
 #[test]
+fn a_template_no_other_names_renders_only_its_pages() {
+    let site = TestSite::fixture("serve");
+    let root = site.path();
+    let (live, _) = Live::new(root);
+    site.edit(
+        "templates/page.html",
+        "{{ page.content",
+        "<b>x</b>{{ page.content",
+    );
+    let r = rebuild_after(&live, &["templates/page.html"]);
+    assert!(r.incremental, "{r:?}");
+    assert_eq!(r.rendered, 2, "the two notes use page.html");
+    assert_eq!(r.changed, ["notes/first.html", "notes/second.html"]);
+    assert_fresh(&live, root);
+    // Broken, it keeps the last good site; fixed, it is a full build's again.
+    site.edit("templates/page.html", "<b>x</b>", "{{ <b>x</b>");
+    let r = rebuild_after(&live, &["templates/page.html"]);
+    assert!(r.diags.has_errors(), "{r:?}");
+    site.edit("templates/page.html", "{{ <b>x</b>", "<i>y</i>");
+    let r = rebuild_after(&live, &["templates/page.html"]);
+    assert!(!r.diags.has_errors(), "{r:?}");
+    assert_fresh(&live, root);
+}
+
+#[test]
 fn a_broken_link_is_reported_then_fixed_incrementally() {
     let site = TestSite::fixture("serve");
     let root = site.path();
@@ -1167,10 +1192,7 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
     let root = site.path();
     let (live, _) = Live::new(root);
     for (path, edit) in [
-        (
-            "templates/page.html",
-            ("{{ page.content", "<b>x</b>{{ page.content"),
-        ),
+        ("templates/base.html", ("<main>", "<main class=\"m\">")),
         ("lede.toml", ("Serve fixture", "Served")),
         ("static/style.css", ("", "")),
     ] {

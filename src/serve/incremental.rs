@@ -30,11 +30,11 @@ use crate::build::{self, Checked};
 use crate::deps::Read;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::{self, PageLinks};
-use crate::load::{CONTENT_DIR, ContentFile, CopiedFile, TextFile};
+use crate::load::{CONTENT_DIR, ContentFile, CopiedFile, TEMPLATES_DIR, TextFile};
 use crate::model::Model;
 use crate::render::{self, PageResult, Renderer};
 use crate::site::{self, Page, Site};
-use crate::theme::Theme;
+use crate::theme::{THEME_FILE, Theme};
 
 use super::live::{Bytes, Snapshot};
 
@@ -78,6 +78,16 @@ impl PageRender {
     }
 }
 
+/// A changed path, as the engine follows it.
+enum Change {
+    /// Not there, and never read.
+    Nothing,
+    /// A page of the site (its index), parsed again.
+    Page(usize, Box<Page>),
+    /// A template (its index among the templates) and its new text.
+    Template(usize, String),
+}
+
 /// The result of a build: the site to serve if it passed, and every diagnostic.
 pub struct Outcome {
     pub snapshot: Option<Snapshot>,
@@ -115,7 +125,7 @@ impl Engine {
             return (None, failed(diags));
         };
         let parsed = diags.clone();
-        let symlinks = sources.pages.iter().any(|p| is_symlink(root, &p.rel));
+        let symlinks = sources.pages.par_iter().any(|p| is_symlink(root, &p.rel));
         let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
         let checked = build::check_content(&site, &mut diags);
         let Some(renderer) = Renderer::new(&site, &sources.templates, &mut diags) else {
@@ -159,19 +169,18 @@ impl Engine {
             return None;
         }
         let mut edits = Vec::new();
+        let mut templates = Vec::new();
         for path in changed {
-            if let Some(edit) = self.edited_page(path)? {
-                edits.push(edit);
+            match self.change(path)? {
+                Change::Nothing => {}
+                Change::Page(i, page) => edits.push((i, *page)),
+                Change::Template(i, text) => templates.push((i, text)),
             }
         }
-        let body_only = edits
-            .iter()
-            .all(|(i, page)| page.head() == self.site.page(*i).head());
-        let edited: HashSet<usize> = edits.iter().map(|(i, _)| *i).collect();
-        let (dirty, not_found) = if body_only {
-            (edited.into_iter().collect(), false)
-        } else {
-            self.refresh_model(edits, &edited)?
+        let (dirty, not_found) = match (edits.is_empty(), templates.is_empty()) {
+            (_, true) => self.update_pages(edits)?,
+            (true, false) => self.update_templates(templates)?,
+            (false, false) => return None,
         };
         let rendered = dirty.len() + usize::from(not_found);
         for (i, p) in render_pages(&self.site, &self.renderer, &self.checked, dirty) {
@@ -183,19 +192,82 @@ impl Engine {
         })
     }
 
-    /// The page `path` names, parsed again, if this change is one the engine follows; the
-    /// outer `None` when it is not. A path that is not there and never was read is nothing.
-    #[allow(clippy::option_option)]
-    fn edited_page(&self, path: &Path) -> Option<Option<(usize, Page)>> {
+    /// Edited pages: a body-only edit renders just the page; a front matter edit goes
+    /// through [`Engine::refresh_model`].
+    fn update_pages(&mut self, edits: Vec<(usize, Page)>) -> Option<(Vec<usize>, bool)> {
+        let body_only = edits
+            .iter()
+            .all(|(i, page)| page.head() == self.site.page(*i).head());
+        let edited: HashSet<usize> = edits.iter().map(|(i, _)| *i).collect();
+        if body_only {
+            return Some((edited.into_iter().collect(), false));
+        }
+        self.refresh_model(edits, &edited)
+    }
+
+    /// Edited templates that no other template names (so none extends, includes or imports
+    /// them): the pages rendered with one of them render again, and `404.html` if it is
+    /// one. Any other template edit is a full rebuild.
+    fn update_templates(&mut self, edits: Vec<(usize, String)>) -> Option<(Vec<usize>, bool)> {
+        let mut templates = self.templates.clone();
+        for (i, text) in edits.iter().cloned() {
+            templates[i].text = text;
+        }
+        let names: Vec<&str> = edits
+            .iter()
+            .map(|(i, _)| templates[*i].rel.as_str())
+            .collect();
+        let named_elsewhere = |name: &str| {
+            let others =
+                |set: &[TextFile]| set.iter().any(|t| t.rel != name && t.text.contains(name));
+            others(&templates) || others(&self.templates)
+        };
+        if names.iter().any(|n| named_elsewhere(n)) {
+            return None;
+        }
+        let mut diags = self.before_render.clone();
+        let renderer = Renderer::new(&self.site, &templates, &mut diags)?;
+        let dirty = (0..self.pages.len())
+            .filter(|&i| {
+                let kept = &self.pages[i];
+                !kept.errors.is_empty() || names.contains(&kept.template.as_str())
+            })
+            .collect();
+        let not_found = names.contains(&render::NOT_FOUND_TEMPLATE)
+            || self
+                .not_found
+                .as_ref()
+                .is_some_and(|p| !p.errors.is_empty());
+        self.templates = templates;
+        self.renderer = renderer;
+        if not_found {
+            self.not_found = render_not_found(&self.site, &self.renderer);
+        }
+        Some((dirty, not_found))
+    }
+
+    /// What a changed path is to the engine; `None` when it is not one it follows. A path
+    /// that is not there and never was read is nothing.
+    fn change(&self, path: &Path) -> Option<Change> {
         let abs = self.root.join(path);
         let meta = std::fs::symlink_metadata(&abs);
         if meta.is_err() && !self.ever_read(path) {
-            return Some(None);
+            return Some(Change::Nothing);
         }
-        let rel = path.strip_prefix(CONTENT_DIR).ok()?;
-        let rel: Vec<&str> = rel.iter().map(|c| c.to_str()).collect::<Option<_>>()?;
-        let rel = rel.join("/");
-        if !rel.ends_with(".md") || !meta.ok()?.file_type().is_file() {
+        if !meta.ok()?.file_type().is_file() {
+            return None;
+        }
+        if let Ok(rel) = path.strip_prefix(TEMPLATES_DIR) {
+            let rel = slash_path(rel)?;
+            let i = self.templates.iter().position(|t| t.rel == rel)?;
+            if rel == THEME_FILE {
+                return None;
+            }
+            let text = crate::load::read_utf8(&self.templates[i].shown, &abs).ok()?;
+            return Some(Change::Template(i, text));
+        }
+        let rel = slash_path(path.strip_prefix(CONTENT_DIR).ok()?)?;
+        if !rel.ends_with(".md") {
             return None;
         }
         let i = self
@@ -214,7 +286,7 @@ impl Engine {
         if old.fm.source || page.fm.source || !same_place {
             return None;
         }
-        Some(Some((i, page)))
+        Some(Change::Page(i, Box::new(page)))
     }
 
     /// Whether the last build read `path` or anything under it.
@@ -363,6 +435,12 @@ fn read_static(s: &CopiedFile) -> Result<(String, Bytes), Diagnostic> {
                 format!("cannot read the file: {e}"),
             )
         })
+}
+
+/// A relative path with `/` separators (`None` if not UTF-8).
+fn slash_path(rel: &Path) -> Option<String> {
+    let parts: Vec<&str> = rel.iter().map(|c| c.to_str()).collect::<Option<_>>()?;
+    Some(parts.join("/"))
 }
 
 fn is_symlink(root: &Path, rel: &str) -> bool {
