@@ -852,7 +852,7 @@ const LINKS: [&str; 8] = [
 
 /// Replacements, each applied to the whole file and undone by its neighbour: front matter
 /// edits (titles, weights, a quote's words, a reference) and body edits.
-const REPLACE: [(&str, &str); 12] = [
+const REPLACE: [(&str, &str); 14] = [
     ("title = \"", "title = \"Re "),
     ("title = \"Re ", "title = \""),
     ("weight = 1", "weight = 3"),
@@ -865,6 +865,14 @@ const REPLACE: [(&str, &str); 12] = [
     ("said", "says"),
     ("Lee", "Li"),
     ("Li", "Lee"),
+    ("id = \"jobs\"", "id = \"work\""),
+    ("id = \"work\"", "id = \"jobs\""),
+];
+
+/// Appended to a template: reads of other pages through `get_section`, or a syntax error.
+const TEMPLATE_TEXT: [&str; 2] = [
+    "{% set home = get_section(ref=\"@/_index.md\") %}{{ home.title }}{% for p in home.pages %}{{ p.title }}{% endfor %}",
+    "{{",
 ];
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
@@ -880,7 +888,10 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         1 => (0..16usize).prop_map(Edit::FixFrontMatter),
         1 => (
             0..4usize,
-            prop_oneof!["[a-z ]{0,8}", Just("{{".to_string())]
+            prop_oneof![
+                "[a-z ]{0,8}",
+                prop::sample::select(&TEMPLATE_TEXT[..]).prop_map(str::to_string)
+            ]
         )
             .prop_map(|(i, t)| Edit::Template(i, t)),
         1 => text.prop_map(Edit::Static),
@@ -1152,6 +1163,40 @@ fn a_template_no_other_names_renders_only_its_pages() {
     site.edit("templates/page.html", "{{ <b>x</b>", "<i>y</i>");
     let r = rebuild_after(&live, &["templates/page.html"]);
     assert!(!r.diags.has_errors(), "{r:?}");
+    assert_fresh(&live, root);
+}
+
+#[test]
+fn a_page_that_reads_another_renders_again_when_that_changes() {
+    let site = TestSite::fixture("serve");
+    let root = site.path();
+    let (live, _) = Live::new(root);
+    // Notes now show the home page's title, read through `get_section`.
+    site.edit(
+        "templates/page.html",
+        "{% block content %}",
+        "{% block content %}{% set home = get_section(ref=\"@/_index.md\") %}{{ home.title }}",
+    );
+    let r = rebuild_after(&live, &["templates/page.html"]);
+    assert!(r.incremental, "{r:?}");
+    site.edit("content/_index.md", "title = \"Home\"", "title = \"Start\"");
+    let r = rebuild_after(&live, &["content/_index.md"]);
+    assert!(r.incremental, "{r:?}");
+    assert_eq!(
+        r.changed,
+        ["index.html", "notes/first.html", "notes/second.html"],
+        "the home page and the two notes that read its title"
+    );
+    assert_fresh(&live, root);
+    // A note's description is in its own value and its section's list, not in the
+    // home page's value the notes read.
+    site.edit(
+        "content/notes/second.md",
+        "The second note.",
+        "The last note.",
+    );
+    let r = rebuild_after(&live, &["content/notes/second.md"]);
+    assert!(r.incremental && r.rendered == 2, "{r:?}");
     assert_fresh(&live, root);
 }
 
