@@ -831,7 +831,7 @@ enum Edit {
     BreakFrontMatter(usize),
     /// Removes the keys `BreakFrontMatter` added.
     FixFrontMatter(usize),
-    /// Appends text to a template (`{{` breaks it).
+    /// Adds text to a template's content block (`{{` breaks it).
     Template(usize, String),
     Static(String),
     RemoveStatic,
@@ -869,8 +869,9 @@ const REPLACE: [(&str, &str); 14] = [
     ("id = \"work\"", "id = \"jobs\""),
 ];
 
-/// Appended to a template: reads of other pages through `get_section`, or a syntax error.
-const TEMPLATE_TEXT: [&str; 2] = [
+/// Added to a template: reads of other pages through `get_section`, or a syntax error.
+const TEMPLATE_TEXT: [&str; 3] = [
+    "{% set first = get_page(ref=\"@/notes/first.md\") %}{{ first.title }}",
     "{% set home = get_section(ref=\"@/_index.md\") %}{{ home.title }}{% for p in home.pages %}{{ p.title }}{% endfor %}",
     "{{",
 ];
@@ -880,17 +881,19 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
     prop_oneof![
         3 => (0..16usize, text).prop_map(|(i, t)| Edit::Body(i, t)),
         2 => (0..16usize, 0..LINKS.len()).prop_map(|(i, l)| Edit::Link(i, l)),
-        6 => (0..16usize, 0..REPLACE.len()).prop_map(|(i, r)| Edit::Replace(i, r)),
+        // Titles most often: every listing and every page that reads them shows them.
+        6 => (0..16usize, prop_oneof![2 => 0..2usize, 3 => 0..REPLACE.len()])
+            .prop_map(|(i, r)| Edit::Replace(i, r)),
         1 => (0..4u8, text).prop_map(|(n, t)| Edit::AddNote(n, t)),
         1 => (0..16usize).prop_map(Edit::Delete),
         1 => (0..16usize, 0..4u8).prop_map(|(i, n)| Edit::Rename(i, n)),
         1 => (0..16usize).prop_map(Edit::BreakFrontMatter),
         1 => (0..16usize).prop_map(Edit::FixFrontMatter),
-        1 => (
+        3 => (
             0..4usize,
             prop_oneof![
-                "[a-z ]{0,8}",
-                prop::sample::select(&TEMPLATE_TEXT[..]).prop_map(str::to_string)
+                1 => "[a-z ]{0,8}",
+                3 => prop::sample::select(&TEMPLATE_TEXT[..]).prop_map(str::to_string)
             ]
         )
             .prop_map(|(i, t)| Edit::Template(i, t)),
@@ -975,8 +978,12 @@ fn apply(root: &Path, edit: &Edit) -> Vec<String> {
         }),
         Edit::Template(i, t) => {
             let p = format!("templates/{}", templates[i % templates.len()]);
-            let text = std::fs::read_to_string(root.join(&p)).unwrap_or_default();
-            write(&p, format!("{text}{t}"))
+            let mut text = std::fs::read_to_string(root.join(&p)).unwrap_or_default();
+            // Inside the content block, so a template that extends another shows it.
+            let block = "{% block content %}";
+            let at = text.find(block).map_or(text.len(), |i| i + block.len());
+            text.insert_str(at, t);
+            write(&p, text)
         }
         Edit::Static(t) => write("static/style.css", t.clone()),
         Edit::RemoveStatic => {
@@ -1262,7 +1269,7 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     #[test]
     fn served_site_always_equals_a_fresh_build(bursts in bursts()) {
