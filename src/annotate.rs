@@ -17,7 +17,7 @@ use crate::site::{Kind, Site, quote_anchor, root_prefix};
 use crate::validate::Verified;
 
 /// Everything added to the source page's text.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct SourceMarks {
     pub inline: Vec<Annotation>,
     pub notes: Vec<BlockNote>,

@@ -7,12 +7,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use crate::annotate::SourceMarks;
+use crate::base_url::BaseUrl;
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
 use crate::emit::Publish;
 use crate::links::{self, Origin, PageLinks};
-use crate::load::{self, CopiedFile};
+use crate::load::{self, CopiedFile, TextFile};
 use crate::render::{self, Output};
-use crate::site::Site;
+use crate::site::{Page, Site};
+use crate::theme::Theme;
 use crate::{annotate, base_url, config, validate, write};
 
 /// What a run is asked beyond the site folder.
@@ -37,6 +41,116 @@ pub fn render_site(root: &Path) -> Rendered<Output> {
     run(root, &Options::default(), &Ok)
 }
 
+/// The site's files, read and parsed: what the stages after parsing start from.
+pub struct Sources {
+    pub config: Config,
+    pub templates: Vec<TextFile>,
+    pub statics: Vec<CopiedFile>,
+    /// Font files of the theme (for share images).
+    pub theme_fonts: Vec<CopiedFile>,
+    pub theme: Theme,
+    /// Every content page that parsed (drafts left out).
+    pub pages: Vec<Page>,
+}
+
+/// Stages 1–2: the config, every file, the theme and each page's front matter. `None` when
+/// the config cannot be read (nothing else can be checked without it).
+pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
+    let config = match config::load(root) {
+        Ok(c) => c,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let inputs = load::load(root, diags);
+    let theme = crate::theme::load(&inputs.templates, &config, diags);
+    let pages = crate::site::parse_pages(inputs.content, diags);
+    Some(Sources {
+        config,
+        templates: inputs.templates,
+        statics: inputs.statics,
+        theme_fonts: inputs.theme_fonts,
+        theme,
+        pages,
+    })
+}
+
+/// The content model of parsed pages, with the theme's strings and contract.
+pub fn assemble(config: Config, pages: Vec<Page>, theme: &Theme, diags: &mut Diagnostics) -> Site {
+    let mut site = Site::assemble(config, pages, diags);
+    site.strings = theme.strings.clone();
+    site.contract = theme.contract.clone();
+    site
+}
+
+/// What the content checks leave for rendering and the output checks.
+pub struct Checked {
+    pub annotations: SourceMarks,
+    /// Diagnostics before this mark are about files that failed to load or parse.
+    pub mark: usize,
+    /// How messages name those files ([`Diagnostics::drop_consequences`]).
+    pub failed: Vec<String>,
+    /// Broken `@/` links in content Markdown, reported at their file by validation.
+    pub broken_links: Vec<String>,
+}
+
+/// Stage 3: validation and the source page's annotations.
+pub fn check_content(site: &Site, diags: &mut Diagnostics) -> Checked {
+    // Everything reported so far is about a file that could not be read or parsed; what
+    // later stages say about such a file only follows from it.
+    let mark = diags.len();
+    let failed = failed_file_mentions(diags);
+    let verified = validate::validate(site, diags);
+    let annotations = annotate::source_annotations(site, &verified, diags);
+    Checked {
+        annotations,
+        mark,
+        failed,
+        broken_links: verified.broken_links,
+    }
+}
+
+/// A broken link in content was reported at its file; the template rendering that text
+/// (reported after `from`) would report the same cause again.
+pub fn drop_link_echoes(checked: &Checked, from: usize, diags: &mut Diagnostics) {
+    let echoes: Vec<String> = checked
+        .broken_links
+        .iter()
+        .map(|r| format!("markdown: broken link: `{r}`"))
+        .collect();
+    diags.drop_consequences(from, &echoes);
+}
+
+/// Stage 5: the rendered output as a whole: names, collisions, static CSS, and (when
+/// nothing failed so far) every link; then drops what only follows from a failed file.
+pub fn check_output(
+    root: &Path,
+    site: &Site,
+    scans: &[&PageLinks],
+    statics: &[CopiedFile],
+    checked: &Checked,
+    base: Option<&BaseUrl>,
+    diags: &mut Diagnostics,
+) {
+    check_collisions(scans, statics, diags);
+    check_output_names(root, site, statics, diags);
+    check_static_css(root, statics, diags);
+    if !diags.has_errors() {
+        let origins: HashMap<&str, Origin<'_>> = site
+            .pages
+            .iter()
+            .map(|p| {
+                let template = render::template_for(site, p);
+                (p.url.as_str(), Origin { page: p, template })
+            })
+            .collect();
+        let statics: Vec<String> = statics.iter().map(|s| s.rel.clone()).collect();
+        links::check(scans, &statics, &origins, base, diags);
+    }
+    diags.drop_consequences(checked.mark, &checked.failed);
+}
+
 /// Runs every stage, handing each rendered page to `keep` as soon as it exists (see
 /// [`render::render_site`]); only the page's ids and links stay behind for the link check.
 fn run<T: Send>(
@@ -45,44 +159,28 @@ fn run<T: Send>(
     keep: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
 ) -> Rendered<T> {
     let mut diags = Diagnostics::default();
-    let failed = |diags| Rendered {
-        outputs: Vec::new(),
-        statics: Vec::new(),
-        diags,
+    let Some(sources) = read_sources(root, &mut diags) else {
+        return Rendered {
+            outputs: Vec::new(),
+            statics: Vec::new(),
+            diags,
+        };
     };
-    let config = match config::load(root) {
-        Ok(c) => c,
-        Err(d) => {
-            diags.push(d);
-            return failed(diags);
-        }
-    };
-    let base = match base_url::resolve(&config, opts.base_url.as_deref()) {
+    let base = match base_url::resolve(&sources.config, opts.base_url.as_deref()) {
         Ok(b) => b,
         Err(d) => {
             diags.push(d);
-            return failed(diags);
+            return Rendered {
+                outputs: Vec::new(),
+                statics: Vec::new(),
+                diags,
+            };
         }
     };
-    let inputs = load::load(root, &mut diags);
-    let theme = crate::theme::load(&inputs.templates, &config, &mut diags);
-    let mut site = Site::build(config, inputs.content, &mut diags);
-    site.strings = theme.strings;
-    site.contract = theme.contract;
-    // Everything reported so far is about a file that could not be read or parsed; what
-    // later stages say about such a file only follows from it.
-    let mark = diags.len();
-    let failed = failed_file_mentions(&diags);
-    let verified = validate::validate(&site, &mut diags);
-    let annotations = annotate::source_annotations(&site, &verified, &mut diags);
-    let publish = Publish::new(
-        &site,
-        base,
-        (&inputs.templates, &inputs.theme_fonts),
-        root,
-        opts.output.as_deref(),
-        &mut diags,
-    );
+    let site = assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+    let checked = check_content(&site, &mut diags);
+    let fonts = (&sources.templates[..], &sources.theme_fonts[..]);
+    let publish = Publish::new(&site, base, fonts, root, opts.output.as_deref(), &mut diags);
     let rendered_from = diags.len();
     let sink = |o: Output| {
         let o = publish.finish(o);
@@ -91,21 +189,14 @@ fn run<T: Send>(
     };
     let mut scanned = render::render_site(
         &site,
-        &inputs.templates,
-        &annotations,
+        &sources.templates,
+        &checked.annotations,
         &mut diags,
         &publish.globals(),
         &sink,
         &|r| publish.documents(r),
     );
-    // A broken link in content was reported at its file; the template rendering that text
-    // would report the same cause again.
-    let echoes: Vec<String> = verified
-        .broken_links
-        .iter()
-        .map(|r| format!("markdown: broken link: `{r}`"))
-        .collect();
-    diags.drop_consequences(rendered_from, &echoes);
+    drop_link_echoes(&checked, rendered_from, &mut diags);
     if !diags.has_errors() {
         for o in publish.files(&mut diags) {
             match sink(o) {
@@ -115,31 +206,20 @@ fn run<T: Send>(
         }
     }
     let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
-    check_collisions(&scans, &inputs.statics, &mut diags);
-    check_output_names(root, &site, &inputs.statics, &mut diags);
-    check_static_css(root, &inputs.statics, &mut diags);
-    if !diags.has_errors() {
-        let origins: HashMap<&str, Origin<'_>> = site
-            .pages
-            .iter()
-            .map(|p| {
-                let template = render::template_for(&site, p);
-                (p.url.as_str(), Origin { page: p, template })
-            })
-            .collect();
-        let statics: Vec<String> = inputs.statics.iter().map(|s| s.rel.clone()).collect();
-        links::check(
-            &scans,
-            &statics,
-            &origins,
-            publish.base.as_ref(),
-            &mut diags,
-        );
-    }
-    diags.drop_consequences(mark, &failed);
+    let scans: Vec<&PageLinks> = scans.iter().collect();
+    let base = publish.base.as_ref();
+    check_output(
+        root,
+        &site,
+        &scans,
+        &sources.statics,
+        &checked,
+        base,
+        &mut diags,
+    );
     Rendered {
         outputs,
-        statics: inputs.statics,
+        statics: sources.statics,
         diags,
     }
 }
@@ -168,7 +248,7 @@ fn failed_file_mentions(diags: &Diagnostics) -> Vec<String> {
     mentions
 }
 
-fn check_collisions(pages: &[PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {
+fn check_collisions(pages: &[&PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {
     let pages: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
     for s in statics.iter().filter(|s| pages.contains(s.rel.as_str())) {
         diags.push(

@@ -12,10 +12,11 @@ pub mod base_url;
 pub mod build;
 pub mod config;
 pub mod default_theme;
+pub mod deps;
 pub mod diagnostics;
 pub mod emit;
 pub mod frontmatter;
-pub mod http;
+
 pub mod init;
 pub mod labels;
 pub mod links;

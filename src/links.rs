@@ -142,7 +142,7 @@ fn decode(value: &[u8]) -> String {
 /// Checks every page's links. With `base`, an absolute URL under it is the site's own (a
 /// canonical link) and must land like a relative one.
 pub fn check(
-    pages: &[PageLinks],
+    pages: &[&PageLinks],
     statics: &[String],
     origins: &HashMap<&str, Origin<'_>>,
     base: Option<&BaseUrl>,
@@ -441,7 +441,7 @@ mod tests {
             .collect();
         let mut d = Diagnostics::default();
         check(
-            &scanned,
+            &scanned.iter().collect::<Vec<_>>(),
             &["style.css".to_string()],
             &HashMap::new(),
             None,

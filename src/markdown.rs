@@ -10,7 +10,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use crate::site::REF_PREFIX;
 
 /// HTML to wrap around a byte range of the Markdown source. Ranges must nest, never cross.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
     pub range: Range<usize>,
     pub open: String,
@@ -19,7 +19,7 @@ pub struct Annotation {
 
 /// HTML placed right after the block (paragraph, list item, …) that holds byte `at` of the
 /// source: a note about a passage that must not interrupt its sentence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockNote {
     pub at: usize,
     pub html: String,

@@ -9,6 +9,7 @@ use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 use crate::annotate::SourceMarks;
 use crate::config::Config;
+use crate::deps::{self, Read};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_suffix};
 use crate::labels;
 use crate::load::{TEMPLATES_DIR, TextFile};
@@ -53,27 +54,53 @@ pub fn load_templates(
     }
 }
 
-/// Renders every page of the site (and `404.html` if there is such a template and no
-/// `content/404.md`), handing
-/// each to `sink` as soon as it is rendered: the sink decides whether the page is kept in
-/// memory, written out or dropped, so a build never needs the whole site in memory.
-/// More documents rendered through the templates after the pages (the publishing emitters'
-/// changes page and embeds), each handed to the sink like a page.
-pub type Extras<'f> = dyn Fn(&Renderer<'_>) -> Vec<Result<Output, Vec<Diagnostic>>> + Sync + 'f;
+/// One page's render: its output or errors, and what it read of other pages.
+pub type PageResult = (Result<Output, Vec<Diagnostic>>, Vec<Read>);
 
-/// The loaded templates and template values, for emitters that render documents of their own.
-pub struct Renderer<'a> {
-    tera: &'a Tera,
-    pub model: &'a Model,
+/// Templates loaded against one site's model, ready to render any of its pages.
+pub struct Renderer {
+    model: Arc<Model>,
+    tera: Tera,
+    /// What every page sees besides its own values: the nav and the source (the `site` and
+    /// `strings` globals come from the config and the theme alone).
+    pub globals: serde_json::Value,
 }
 
-impl Renderer<'_> {
+impl Renderer {
+    /// Builds the template values and loads the templates; `None` if a template fails to load
+    /// (reported).
+    pub fn new(
+        site: &Site,
+        templates: &[TextFile],
+        publish: &serde_json::Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Renderer> {
+        let model = Arc::new(Model::new(site));
+        let strings = Arc::new(site.strings.clone());
+        let mut tera = load_templates(templates, &model, &strings, diags)?;
+        let mut globals = set_globals(&mut tera, &site.config, site);
+        tera.global_context().insert("publish", publish);
+        if let Some(g) = globals.as_object_mut() {
+            g.insert("publish".into(), publish.clone());
+        }
+        Some(Renderer {
+            model,
+            tera,
+            globals,
+        })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
     }
 
     /// Renders `template` as the document at `path` (relative to the output root), with
-    /// `page` and the other variables given; `root` is worked out from `path`.
+    /// `page` and the other variables given; `root` is worked out from `path`. For emitters
+    /// that render documents of their own (the changes page, embeds).
     pub fn render(
         &self,
         template: &str,
@@ -95,7 +122,39 @@ impl Renderer<'_> {
             })
             .map_err(|e| template_errors(&e, None))
     }
+
+    /// Renders page `i`; with `record`, also returns what it read of other pages
+    /// ([`deps`]).
+    pub fn page(&self, site: &Site, i: usize, marks: &SourceMarks, record: bool) -> PageResult {
+        deps::recording(record, || {
+            render_page(site, &self.tera, &self.model, i, marks)
+        })
+    }
+
+    /// Renders `404.html` from its template if there is one and no `content/404.md`.
+    pub fn not_found(&self, site: &Site, record: bool) -> Option<PageResult> {
+        let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
+        if page_404
+            || !self
+                .tera
+                .get_template_names()
+                .any(|n| n == NOT_FOUND_TEMPLATE)
+        {
+            return None;
+        }
+        Some(deps::recording(record, || {
+            render_not_found(&self.tera, &site.strings)
+        }))
+    }
 }
+
+/// Renders every page of the site (and `404.html` if there is such a template and no
+/// `content/404.md`), handing
+/// each to `sink` as soon as it is rendered: the sink decides whether the page is kept in
+/// memory, written out or dropped, so a build never needs the whole site in memory.
+/// More documents rendered through the templates after the pages (the publishing emitters'
+/// changes page and embeds), each handed to the sink like a page.
+pub type Extras<'f> = dyn Fn(&Renderer) -> Vec<Result<Output, Vec<Diagnostic>>> + Sync + 'f;
 
 /// A page value for a document that is not a content page (404, changes, embeds).
 pub fn stub_page(title: &str, url: &str) -> Value {
@@ -117,18 +176,13 @@ pub fn render_site<T: Send>(
     sink: &(dyn Fn(Output) -> Result<T, Diagnostic> + Sync),
     extras: &Extras<'_>,
 ) -> Vec<T> {
-    let model = Arc::new(Model::new(site));
-    let strings = Arc::new(site.strings.clone());
-    let Some(mut tera) = load_templates(templates, &model, &strings, diags) else {
+    let Some(renderer) = Renderer::new(site, templates, publish, diags) else {
         return Vec::new();
     };
-    set_globals(&mut tera, &site.config, site);
-    tera.global_context().insert("publish", publish);
-    let tera = &tera;
     let results: Vec<Result<T, Vec<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let o = render_page(site, tera, &model, i, source_marks)?;
+            let o = renderer.page(site, i, source_marks, false).0?;
             sink(o).map_err(|d| vec![d])
         })
         .collect();
@@ -140,17 +194,12 @@ pub fn render_site<T: Send>(
         }
     }
     // A `content/404.md` is the 404 page; the template renders one only when there is none.
-    let page_404 = site.pages.iter().any(|p| p.url == NOT_FOUND_TEMPLATE);
-    if !page_404 && tera.get_template_names().any(|n| n == NOT_FOUND_TEMPLATE) {
-        match render_not_found(tera, &site.strings).and_then(|o| sink(o).map_err(|d| vec![d])) {
+    if let Some((o, _)) = renderer.not_found(site, false) {
+        match o.and_then(|o| sink(o).map_err(|d| vec![d])) {
             Ok(t) => kept.push(t),
             Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
         }
     }
-    let renderer = Renderer {
-        tera,
-        model: &model,
-    };
     for r in extras(&renderer) {
         match r.and_then(|o| sink(o).map_err(|d| vec![d])) {
             Ok(t) => kept.push(t),
@@ -170,7 +219,11 @@ fn render_page(
     let page = site.page(i);
     let root = root_prefix(&page.url);
     let mut link_errors = Vec::new();
-    let resolve = |r: &str| site.href(r).map(|href| format!("{root}{href}"));
+    let resolve = |r: &str| {
+        let href = site.href(r);
+        deps::note(|| Read::Href(r.to_string(), href.clone()));
+        href.map(|href| format!("{root}{href}"))
+    };
     let (anns, notes) = match site.source == Some(i) {
         true => (&marks.inline[..], &marks.notes[..]),
         false => (&[][..], &[][..]),
@@ -274,7 +327,8 @@ fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagno
         .map_err(|e| template_errors(&e, None))
 }
 
-fn set_globals(tera: &mut Tera, config: &Config, site: &Site) {
+/// Sets the globals; returns those that depend on the content (nav and source).
+fn set_globals(tera: &mut Tera, config: &Config, site: &Site) -> serde_json::Value {
     let nav: Vec<serde_json::Value> = config
         .nav
         .iter()
@@ -293,7 +347,9 @@ fn set_globals(tera: &mut Tera, config: &Config, site: &Site) {
     );
     globals.insert("nav", &nav);
     globals.insert("strings", site.strings.as_map());
-    globals.insert("source", &source_value(site));
+    let source = source_value(site);
+    globals.insert("source", &source);
+    serde_json::json!({ "nav": nav, "source": source })
 }
 
 /// What the site knows about its source: `none` for what the source page does not say, so
@@ -328,15 +384,15 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>, strings: &Arc<Strings
     );
     let m = Arc::clone(model);
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.by_ref, &kwargs, "get_page")
+        lookup(&m.by_ref, &kwargs, "get_page", Read::Page)
     });
     let m = Arc::clone(model);
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.by_ref, &kwargs, "get_section")
+        lookup(&m.by_ref, &kwargs, "get_section", Read::Page)
     });
     let m = Arc::clone(model);
     tera.register_function("get_quote", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.quotes, &kwargs, "get_quote")
+        lookup(&m.quotes, &kwargs, "get_quote", Read::Quote)
     });
     // `@/` links resolve relative to the page being rendered: its `root`, unless given.
     let m = Arc::clone(model);
@@ -347,7 +403,11 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>, strings: &Arc<Strings
                 Some(r) => r,
                 None => state.get::<String>("root")?.unwrap_or_default(),
             };
-            let resolve = |r: &str| m.url_of(r).map(|u| format!("{root}{u}"));
+            let resolve = |r: &str| {
+                let url = m.url_of(r);
+                deps::note(|| Read::Url(r.to_string(), url.clone()));
+                url.map(|u| format!("{root}{u}"))
+            };
             let block = kwargs.get::<bool>("block")?.unwrap_or(false);
             let html = if block {
                 markdown::render_block(s, &resolve)
@@ -440,8 +500,10 @@ fn lookup(
     map: &rustc_hash::FxHashMap<String, Value>,
     kwargs: &Kwargs,
     f: &str,
+    read: fn(String, Option<Value>) -> Read,
 ) -> tera::TeraResult<Value> {
     let r: String = kwargs.must_get("ref")?;
+    deps::note(|| read(r.clone(), map.get(&r).cloned()));
     match map.get(&r) {
         Some(v) => Ok(v.clone()),
         None => {

@@ -75,6 +75,12 @@ impl Page {
         Ok(Cow::Owned(text))
     }
 
+    /// The file up to the end of its front matter: two pages with the same `rel` and head
+    /// have the same front matter, URL and place in the site.
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
     /// The body if it is kept in memory (the source page's always is).
     pub fn kept_body(&self) -> Option<&str> {
         self.kept_body.as_deref()
@@ -238,18 +244,13 @@ pub struct Site {
 impl Site {
     /// Parses every content file; files that fail to parse are reported and left out.
     pub fn build(config: Config, files: Vec<ContentFile>, diags: &mut Diagnostics) -> Site {
-        let parsed: Vec<Result<Option<Page>, Diagnostic>> = files
-            .into_par_iter()
-            .map(|f| f.read().and_then(|text| parse_page(f, &text)))
-            .collect();
-        let mut pages = Vec::with_capacity(parsed.len());
-        for p in parsed {
-            match p {
-                Ok(Some(page)) => pages.push(page),
-                Ok(None) => {} // a draft
-                Err(d) => diags.push(d),
-            }
-        }
+        let pages = parse_pages(files, diags);
+        Site::assemble(config, pages, diags)
+    }
+
+    /// Indexes parsed pages (in any order): parents, references, URLs, quotes, the source.
+    /// What it reports depends on the pages' front matter only.
+    pub fn assemble(config: Config, mut pages: Vec<Page>, diags: &mut Diagnostics) -> Site {
         pages.sort_by(|a, b| a.rel.cmp(&b.rel));
         link_parents(&mut pages);
         let by_ref = pages
@@ -536,6 +537,26 @@ fn page_quote_ids(page: &Page) -> Vec<&str> {
     let quotes = page.fm.quotes.iter().map(|q| q.id.get_ref().as_str());
     let excerpts = page.fm.excerpts.iter().map(|x| x.id.get_ref().as_str());
     quotes.chain(excerpts).collect()
+}
+
+/// Parses content files in parallel; drafts are left out, failures reported in file order.
+pub fn parse_pages(files: Vec<ContentFile>, diags: &mut Diagnostics) -> Vec<Page> {
+    let parsed: Vec<Result<Option<Page>, Diagnostic>> =
+        files.into_par_iter().map(parse_file).collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(Some(page)) => pages.push(page),
+            Ok(None) => {} // a draft
+            Err(d) => diags.push(d),
+        }
+    }
+    pages
+}
+
+/// Reads and parses one content file: `None` for a draft.
+pub fn parse_file(file: ContentFile) -> Result<Option<Page>, Diagnostic> {
+    file.read().and_then(|text| parse_page(file, &text))
 }
 
 fn parse_page(file: ContentFile, text: &str) -> Result<Option<Page>, Diagnostic> {

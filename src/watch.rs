@@ -7,9 +7,10 @@
 //! root itself is watched flat, to see `lede.toml` change and a source folder appear, vanish
 //! or be renamed.
 //!
-//! What a change *is* does not matter to the caller: every batch triggers a full rebuild,
-//! so a dropped or misreported event can cost a rebuild but never leave a stale site (the
-//! next event, or notify's own "rescan" flag, rebuilds everything from the files).
+//! A batch names the paths that changed, whatever the change was (written, created,
+//! removed, renamed): `serve`'s incremental engine re-reads each of them and decides from
+//! the files, not from the event kinds; a path it cannot follow locally, or notify's own
+//! "rescan" flag, makes a full rebuild from the files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

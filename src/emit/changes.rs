@@ -25,7 +25,7 @@ pub fn check_path(p: &Publish<'_>, diags: &mut Diagnostics) {
     }
 }
 
-pub fn render(p: &Publish<'_>, r: &Renderer<'_>) -> Option<Result<Output, Vec<Diagnostic>>> {
+pub fn render(p: &Publish<'_>, r: &Renderer) -> Option<Result<Output, Vec<Diagnostic>>> {
     if !r.has_template(TEMPLATE) {
         return None;
     }

@@ -118,7 +118,7 @@ impl Embed {
 }
 
 /// Every embed, through the theme's `embed.html`.
-pub fn render(p: &Publish<'_>, r: &Renderer<'_>) -> Vec<Result<Output, Vec<Diagnostic>>> {
+pub fn render(p: &Publish<'_>, r: &Renderer) -> Vec<Result<Output, Vec<Diagnostic>>> {
     if !r.has_template(TEMPLATE) {
         return Vec::new();
     }
@@ -132,12 +132,12 @@ pub fn render(p: &Publish<'_>, r: &Renderer<'_>) -> Vec<Result<Output, Vec<Diagn
             };
             match &e.of {
                 Of::Quote(at) => {
-                    let q = r.model.quotes.get(&quote_ref(site, *at)).cloned();
+                    let q = r.model().quotes.get(&quote_ref(site, *at)).cloned();
                     put("kind", Value::from("quote"));
                     put("quote", q.unwrap_or_else(Value::none));
                 }
                 Of::Row { page, row } => {
-                    let table = r.model.compares.get(page).and_then(Value::as_map);
+                    let table = r.model().compares.get(page).and_then(Value::as_map);
                     let field = |k: &'static str| {
                         table
                             .and_then(|m| m.get(&tera::value::Key::Str(k)))

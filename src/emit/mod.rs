@@ -111,7 +111,7 @@ impl<'a> Publish<'a> {
     /// The documents rendered through the theme: the changes page and the embeds.
     pub fn documents(
         &self,
-        r: &Renderer<'_>,
+        r: &Renderer,
     ) -> Vec<Result<Output, Vec<crate::diagnostics::Diagnostic>>> {
         let mut out = Vec::new();
         if let Some(c) = changes::render(self, r) {
