@@ -99,6 +99,9 @@ pub fn render(
 /// may. Returns (byte offset in `body`, what is wrong).
 pub fn code_in_markdown(body: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
+    if !may_hold_code(body) {
+        return found; // most pages: no second parse
+    }
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => {
@@ -115,6 +118,17 @@ pub fn code_in_markdown(body: &str) -> Vec<(usize, String)> {
         }
     }
     found
+}
+
+/// Whether `body` could hold raw HTML or a code URL at all: a `<`, an entity or a backslash
+/// escape (either can spell a URL's `:`), or a `:` right after `script` or `data` in any
+/// case. Checked with byte scans, so a page without any of them is not parsed a second time.
+fn may_hold_code(body: &str) -> bool {
+    let b = body.as_bytes();
+    let ends_with =
+        |i: usize, word: &[u8]| i >= word.len() && b[i - word.len()..i].eq_ignore_ascii_case(word);
+    memchr::memchr3(b'<', b'&', b'\\', b).is_some()
+        || memchr::memchr_iter(b':', b).any(|i| ends_with(i, b"script") || ends_with(i, b"data"))
 }
 
 fn code_in_html(html: &str) -> Option<String> {
@@ -485,6 +499,23 @@ mod tests {
         let mut errors = Vec::new();
         let html = render(body, &no_refs, &anns, &[], &mut errors);
         assert_eq!(html, "<p>One <x>two.</x></p>\n<p>Three four.</p>\n");
+    }
+
+    #[test]
+    fn code_is_found_however_it_is_spelt_and_plain_text_is_not_parsed_again() {
+        for body in [
+            "[x](javascript:alert(1))",
+            "[x](JavaScript:alert(1))",
+            "[x](javascript&#58;alert(1))",
+            "[x](javascript\\:alert(1))",
+            "![x](data:image/png;base64,AAAA)",
+            "Text <script>alert(1)</script>",
+        ] {
+            assert!(!code_in_markdown(body).is_empty(), "{body}");
+        }
+        assert!(!may_hold_code(
+            "Plain text: a colon, [a link](@/a.md) and *emphasis*."
+        ));
     }
 
     #[test]
