@@ -224,21 +224,8 @@ pub fn credit(site: &Site) -> String {
     }
 }
 
-/// Escapes text for HTML and XML attribute values and text.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML and XML attribute values and text (one rule for the whole site).
+pub use crate::annotate::escape;
 
 /// Lowercase hex of a SHA-256 digest.
 pub fn sha256_hex(parts: &[&[u8]]) -> String {
