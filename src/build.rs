@@ -11,7 +11,7 @@ use crate::annotate::SourceMarks;
 use crate::base_url::BaseUrl;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Failed};
-use crate::emit::Publish;
+use crate::emit::{Publish, ThemeFiles};
 use crate::links::{self, Origin, PageLinks};
 use crate::load::{self, CopiedFile, TextFile};
 use crate::render::{self, Output};
@@ -179,8 +179,12 @@ fn run<T: Send>(
     };
     let site = assemble(sources.config, sources.pages, &sources.theme, &mut diags);
     let checked = check_content(&site, &mut diags);
-    let fonts = (&sources.templates[..], &sources.theme_fonts[..]);
-    let publish = Publish::new(&site, base, fonts, root, opts.output.as_deref(), &mut diags);
+    let theme = ThemeFiles {
+        templates: &sources.templates,
+        fonts: &sources.theme_fonts,
+        share_font: sources.theme.share_font.as_ref(),
+    };
+    let publish = Publish::new(&site, base, theme, root, opts.output.as_deref(), &mut diags);
     let rendered_from = diags.len();
     let sink = |o: Output| {
         let o = publish.finish(o);

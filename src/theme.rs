@@ -47,27 +47,23 @@ pub struct Contract {
     pub pages: BTreeMap<String, Fields>,
 }
 
-/// The theme's declaration, read once: its strings (with the site's overrides) and contract.
+/// The theme's declaration, read once: its strings (with the site's overrides), its contract,
+/// and the font it declares for share images.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
     pub strings: Strings,
     pub contract: Contract,
+    pub share_font: Option<ShareFont>,
 }
+
+/// The share-image font the theme declares: its path under `templates/` and the line of
+/// `theme.toml` that names it.
+pub type ShareFont = (String, usize);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ShareImageDecl {
     font: String,
-}
-
-/// The share-image font the theme declares: its path under `templates/` and the line of
-/// `theme.toml` that names it (errors in the theme file itself are reported by [`load`]).
-pub fn share_font(templates: &[TextFile]) -> Option<(String, usize)> {
-    let file = templates.iter().find(|t| t.rel == THEME_FILE)?;
-    let theme: ThemeFile = toml::from_str(&file.text).ok()?;
-    let font = theme.share_image?.font;
-    let line = crate::diagnostics::line_of(&file.text, &font);
-    Some((font, line))
 }
 
 /// Interface strings, the theme's defaults with the site's overrides applied.
@@ -126,16 +122,19 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
 /// Reads the theme's declaration and applies `lede.toml`'s `[strings]`; an override of a key
 /// the theme does not declare is reported at its line in `lede.toml`.
 pub fn load(templates: &[TextFile], config: &Config, diags: &mut Diagnostics) -> Theme {
-    let file = match templates.iter().find(|t| t.rel == THEME_FILE) {
-        Some(file) => parse(file, diags),
-        None => ThemeFile::default(),
-    };
+    let text = templates.iter().find(|t| t.rel == THEME_FILE);
+    let file = text.map_or_else(ThemeFile::default, |t| parse(t, diags));
+    let share_font = file.share_image.map(|s| {
+        let line = text.map_or(1, |t| crate::diagnostics::line_of(&t.text, &s.font));
+        (s.font, line)
+    });
     Theme {
         strings: merge(file.strings, config, diags),
         contract: Contract {
             config: file.config,
             pages: file.pages,
         },
+        share_font,
     }
 }
 

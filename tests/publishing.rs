@@ -12,6 +12,11 @@ use common::{TestSite, snapshot};
 const BASE: &str = "https://example.org/explainers/iran/";
 
 fn build_with_base(site: &TestSite) {
+    build_at(site, BASE).assert_ok();
+}
+
+/// `lede build` into `<site>/public` with `--base-url base`.
+fn build_at(site: &TestSite, base: &str) -> common::Run {
     site.lede(&[
         "build",
         "--root",
@@ -19,9 +24,8 @@ fn build_with_base(site: &TestSite) {
         "--output",
         "public",
         "--base-url",
-        BASE,
+        base,
     ])
-    .assert_ok();
 }
 
 /// Every file of the output, relative, `/`-separated.
@@ -378,16 +382,7 @@ fn corrected_market() -> TestSite {
 #[test]
 fn updates_show_on_their_page_the_changes_page_and_the_feed() {
     let site = corrected_market();
-    site.lede(&[
-        "build",
-        "--root",
-        ".",
-        "--output",
-        "public",
-        "--base-url",
-        "https://example.org/market",
-    ])
-    .assert_ok();
+    build_at(&site, "https://example.org/market").assert_ok();
     let ann = site.page("people/ann.html");
     assert!(
         ann.contains("<a href=\"#update-2026-11-20\">Updated 20 November 2026</a>"),
@@ -585,15 +580,7 @@ fn a_content_404_page_is_neither_canonical_nor_in_the_sitemap() {
 #[test]
 fn an_invalid_base_url_flag_is_refused() {
     let site = TestSite::explainer();
-    let run = site.lede(&[
-        "build",
-        "--root",
-        ".",
-        "--output",
-        "public",
-        "--base-url",
-        "ftp://example.org/",
-    ]);
+    let run = build_at(&site, "ftp://example.org/");
     run.assert_failed().assert_stderr_has("invalid --base-url");
     assert!(!site.out().exists());
 }

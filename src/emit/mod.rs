@@ -35,6 +35,15 @@ use crate::render::{Output, Renderer};
 use crate::site::{Kind, Site};
 use crate::updates::{self, Entry};
 
+/// What the emitters take from the theme: its templates, its font files and the share-image
+/// font its declaration names.
+#[derive(Clone, Copy)]
+pub struct ThemeFiles<'a> {
+    pub templates: &'a [TextFile],
+    pub fonts: &'a [CopiedFile],
+    pub share_font: Option<&'a crate::theme::ShareFont>,
+}
+
 /// Everything the emitters share: the site, where it is published, and what they plan to write.
 pub struct Publish<'a> {
     pub site: &'a Site,
@@ -56,7 +65,7 @@ impl<'a> Publish<'a> {
     pub fn new(
         site: &'a Site,
         base: Option<BaseUrl>,
-        theme: (&[TextFile], &[CopiedFile]),
+        theme: ThemeFiles<'_>,
         root: &Path,
         output: Option<&Path>,
         diags: &mut Diagnostics,
@@ -80,7 +89,7 @@ impl<'a> Publish<'a> {
                 .map(|(i, p)| (p.url.as_str(), i))
                 .collect(),
             previous: output.and_then(manifest::read),
-            has_changes: theme.0.iter().any(|t| t.rel == changes::TEMPLATE),
+            has_changes: theme.templates.iter().any(|t| t.rel == changes::TEMPLATE),
             base,
         };
         changes::check_path(&p, diags);

@@ -18,7 +18,7 @@ use resvg::{tiny_skia, usvg};
 use super::text_layout::{Measure, wrap};
 use super::{Publish, escape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::{CopiedFile, TEMPLATES_DIR, TextFile};
+use crate::load::TEMPLATES_DIR;
 use crate::render::Output;
 use crate::site::{QuoteAt, Site};
 use crate::theme::THEME_FILE;
@@ -83,7 +83,7 @@ impl Images {
     pub fn plan(
         site: &Site,
         enabled: bool,
-        (templates, fonts): (&[TextFile], &[CopiedFile]),
+        files: super::ThemeFiles<'_>,
         root: &Path,
         diags: &mut Diagnostics,
     ) -> Images {
@@ -95,11 +95,12 @@ impl Images {
             quotes: Default::default(),
             cards: Vec::new(),
         };
-        let Some((rel, line)) = crate::theme::share_font(templates) else {
+        let Some((rel, line)) = files.share_font else {
             return images;
         };
+        let (rel, line) = (rel.as_str(), *line);
         let theme = Path::new(TEMPLATES_DIR).join(THEME_FILE);
-        let Some(file) = fonts.iter().find(|f| f.rel == rel) else {
+        let Some(file) = files.fonts.iter().find(|f| f.rel == rel) else {
             diags.push(
                 Diagnostic::error(&theme, line, format!("the share-image font `{rel}` is not in {TEMPLATES_DIR}/"))
                     .with_hint(format!(

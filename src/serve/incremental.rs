@@ -32,13 +32,13 @@ use crate::base_url::{self, BaseUrl};
 use crate::build::{self, Checked};
 use crate::deps::Read;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::emit::Publish;
+use crate::emit::{Publish, ThemeFiles};
 use crate::links::{self, PageLinks};
 use crate::load::{CONTENT_DIR, ContentFile, CopiedFile, TEMPLATES_DIR, TextFile};
 use crate::model::Model;
 use crate::render::{self, Output, PageResult, Renderer};
 use crate::site::{self, Page, Site};
-use crate::theme::{THEME_FILE, Theme};
+use crate::theme::{ShareFont, THEME_FILE, Theme};
 
 use super::live::{Bytes, Snapshot};
 
@@ -107,6 +107,7 @@ pub struct Engine {
     statics: Vec<CopiedFile>,
     /// The theme's font files (share images) and where the site is published.
     theme_fonts: Vec<CopiedFile>,
+    share_font: Option<ShareFont>,
     base: Option<BaseUrl>,
     /// The `publish` globals templates saw when the kept pages rendered.
     publish_globals: serde_json::Value,
@@ -144,9 +145,13 @@ impl Engine {
         let symlinks = sources.pages.par_iter().any(|p| is_symlink(root, &p.rel));
         let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
         let checked = build::check_content(&site, &mut diags);
-        let fonts = (&sources.templates[..], &sources.theme_fonts[..]);
+        let theme = ThemeFiles {
+            templates: &sources.templates,
+            fonts: &sources.theme_fonts,
+            share_font: sources.theme.share_font.as_ref(),
+        };
         let publish_globals =
-            Publish::new(&site, base.clone(), fonts, root, None, &mut diags).globals();
+            Publish::new(&site, base.clone(), theme, root, None, &mut diags).globals();
         let Some(renderer) = Renderer::new(&site, &sources.templates, &publish_globals, &mut diags)
         else {
             build::check_output(
@@ -168,6 +173,7 @@ impl Engine {
             root: root.to_path_buf(),
             templates: sources.templates,
             statics: sources.statics,
+            share_font: sources.theme.share_font.clone(),
             theme_fonts: sources.theme_fonts,
             base,
             publish_globals,
@@ -348,6 +354,7 @@ impl Engine {
         let theme = Theme {
             strings: self.site.strings.clone(),
             contract: self.site.contract.clone(),
+            share_font: self.share_font.clone(),
         };
         let mut diags = self.parsed.clone();
         let site = build::assemble(self.site.config.clone(), pages, &theme, &mut diags);
@@ -388,8 +395,12 @@ impl Engine {
     /// The publishing emitters for `site`, as a full build makes them (no manifest to
     /// compare with: serve publishes nothing).
     fn publish<'s>(&'s self, site: &'s Site, diags: &mut Diagnostics) -> Publish<'s> {
-        let fonts = (&self.templates[..], &self.theme_fonts[..]);
-        Publish::new(site, self.base.clone(), fonts, &self.root, None, diags)
+        let theme = ThemeFiles {
+            templates: &self.templates,
+            fonts: &self.theme_fonts,
+            share_font: self.share_font.as_ref(),
+        };
+        Publish::new(site, self.base.clone(), theme, &self.root, None, diags)
     }
 
     /// The diagnostics and, if there are no errors, the site, from what every stage left,
