@@ -65,7 +65,8 @@ pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
     };
     let inputs = load::load(root, diags);
     let theme = crate::theme::load(&inputs.templates, &config, diags);
-    let pages = crate::site::parse_pages(inputs.content, diags);
+    let keep = crate::site::BodyBudget::for_build(inputs.content.len());
+    let pages = crate::site::parse_pages(inputs.content, &keep, diags);
     Some(Sources {
         config,
         templates: inputs.templates,
@@ -186,9 +187,16 @@ fn run<T: Send>(
     };
     let publish = Publish::new(&site, base, theme, root, opts.output.as_deref(), &mut diags);
     let rendered_from = diags.len();
+    let known: rustc_hash::FxHashSet<&str> = site
+        .pages
+        .iter()
+        .map(|p| p.url.as_str())
+        .chain(sources.statics.iter().map(|s| s.rel.as_str()))
+        .collect();
     let sink = |o: Output| {
         let o = publish.finish(o);
-        let links = links::scan(&o);
+        let mut links = links::scan(&o);
+        links.settle(&known, publish.base.as_ref());
         keep(o).map(|kept| (links, kept))
     };
     let mut scanned = render::render_site(
@@ -209,8 +217,7 @@ fn run<T: Send>(
             }
         }
     }
-    let (scans, outputs): (Vec<PageLinks>, Vec<T>) = scanned.into_iter().unzip();
-    let scans: Vec<&PageLinks> = scans.iter().collect();
+    let scans: Vec<&PageLinks> = scanned.iter().map(|(links, _)| links).collect();
     let base = publish.base.as_ref();
     check_output(
         root,
@@ -221,8 +228,9 @@ fn run<T: Send>(
         base,
         &mut diags,
     );
+    drop(scans);
     Rendered {
-        outputs,
+        outputs: scanned.into_iter().map(|(_, kept)| kept).collect(),
         statics: sources.statics,
         diags,
     }

@@ -35,7 +35,7 @@ impl Read {
     /// Whether the read still gets the same answer from `site` and its template values.
     pub fn holds(&self, site: &Site, model: &Model) -> bool {
         match self {
-            Read::Page(r, v) => model.by_ref.get(r) == v.as_ref(),
+            Read::Page(r, v) => model.by_ref(r) == *v,
             Read::Quote(r, v) => model.quotes.get(r) == v.as_ref(),
             Read::Url(r, u) => model.url_of(r) == *u,
             Read::Href(r, h) => site.href(r) == *h,

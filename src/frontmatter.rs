@@ -52,7 +52,7 @@ pub struct FrontMatter {
     /// On a section: rules for the `[extra]` of its pages.
     #[serde(default)]
     pub schema: BTreeMap<String, FieldRule>,
-    pub compare: Option<CompareDecl>,
+    pub compare: Option<Box<CompareDecl>>,
     /// Dated updates and corrections to this page, in any order (listed newest first).
     #[serde(default)]
     pub updates: Vec<UpdateDecl>,

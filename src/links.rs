@@ -17,16 +17,29 @@ use crate::site::Page;
 /// Where an output page came from, for error messages.
 pub struct Origin<'a> {
     pub page: &'a Page,
-    pub template: String,
+    pub template: &'a str,
 }
 
 /// What the link check needs from one rendered page, owned so the page's bytes can be
 /// written out and dropped before the whole site is checked.
 pub struct PageLinks {
     pub path: String,
+    /// `None` when the page has no ids and no links left to check (most pages, once
+    /// [settled](PageLinks::settle)): a big site holds one of these per page to the end.
+    found: Option<Box<Found>>,
+}
+
+#[derive(Default)]
+struct Found {
     ids: FxHashSet<String>,
     repeated: Vec<String>,
     links: Vec<Link>,
+}
+
+impl Found {
+    fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.repeated.is_empty() && self.links.is_empty()
+    }
 }
 
 struct Link {
@@ -40,16 +53,18 @@ struct Link {
 /// that are not HTML (sitemap, feed, images) are only named: their URLs are absolute by
 /// design and their bytes are not markup.
 pub fn scan(o: &Output) -> PageLinks {
-    let mut s = PageLinks {
-        path: o.path.clone(),
-        ids: FxHashSet::default(),
-        repeated: Vec::new(),
-        links: Vec::new(),
-    };
-    if !o.path.ends_with(".html") {
-        return s;
+    let mut s = Found::default();
+    if o.path.ends_with(".html") {
+        scan_html(&o.bytes, &mut s);
     }
-    attrs(&o.bytes, |tag, name, value| {
+    PageLinks {
+        path: o.path.clone(),
+        found: (!s.is_empty()).then(|| Box::new(s)),
+    }
+}
+
+fn scan_html(html: &[u8], s: &mut Found) {
+    attrs(html, |tag, name, value| {
         let value = decode(value);
         if name == b"srcset" {
             for url in srcset_urls(&value) {
@@ -81,7 +96,6 @@ pub fn scan(o: &Output) -> PageLinks {
             });
         }
     });
-    s
 }
 
 /// The URLs of a `srcset`: comma-separated candidates, each a URL and an optional size.
@@ -148,8 +162,12 @@ pub fn check(
     base: Option<&BaseUrl>,
     diags: &mut Diagnostics,
 ) {
-    let ids: FxHashMap<&str, &FxHashSet<String>> =
-        pages.iter().map(|p| (p.path.as_str(), &p.ids)).collect();
+    let none = FxHashSet::default();
+    // Every output has its ids, empty or not: a `#fragment` into a page without them fails.
+    let ids: FxHashMap<&str, &FxHashSet<String>> = pages
+        .iter()
+        .map(|p| (p.path.as_str(), p.found.as_ref().map_or(&none, |f| &f.ids)))
+        .collect();
     let files: FxHashSet<&str> = pages
         .iter()
         .map(|p| p.path.as_str())
@@ -170,39 +188,74 @@ fn check_page(
     base: Option<&BaseUrl>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for id in &page.repeated {
+    let Some(found) = &page.found else {
+        return out;
+    };
+    for id in &found.repeated {
         let why =
             format!("the id `{id}` appears twice on the page; a link to it could land on either");
         out.push(located(&page.path, &format!("id=\"{id}\""), why, origins));
     }
-    for l in &page.links {
-        let own = base.and_then(|b| b.strip(&l.value)).map(|rel| {
-            let (path, fragment) = rel
-                .split_once('#')
-                .map_or((rel, None), |(p, f)| (p, Some(f)));
-            let mut rel = path.to_string();
-            if rel.is_empty() || rel.ends_with('/') {
-                rel.push_str("index.html");
-            }
-            if let Some(f) = fragment {
-                rel = format!("{rel}#{f}");
-            }
-            Link {
-                attr: l.attr,
-                // From the site root, as if written on a page at the top.
-                value: rel,
-                fetched: l.fetched,
-            }
-        });
-        let (from, l) = match &own {
-            Some(own) => ("index.html", own),
-            None => (page.path.as_str(), l),
-        };
-        if let Err(why) = check_link(from, l, files, ids) {
-            out.push(located(&page.path, &l.value, why, origins));
+    for l in &found.links {
+        if let Err((value, why)) = check_one(&page.path, l, files, ids, base) {
+            out.push(located(&page.path, &value, why, origins));
         }
     }
     out
+}
+
+impl PageLinks {
+    /// Drops the links already known to land: on one of `files` (which the finished site has
+    /// too) with no `#fragment` to look up there. The rest wait for the whole site, so a big
+    /// site does not hold every link of every page until the end.
+    pub fn settle(&mut self, files: &FxHashSet<&str>, base: Option<&BaseUrl>) {
+        let Some(found) = &mut self.found else {
+            return;
+        };
+        let no_ids = FxHashMap::default();
+        let path = self.path.as_str();
+        found
+            .links
+            .retain(|l| l.value.contains('#') || check_one(path, l, files, &no_ids, base).is_err());
+        found.links.shrink_to_fit();
+        if found.is_empty() {
+            self.found = None;
+        }
+    }
+}
+
+/// One link of the page at `path`; an error gives the link as checked (an own absolute
+/// link as its path from the site root) and why it fails.
+fn check_one(
+    path: &str,
+    l: &Link,
+    files: &FxHashSet<&str>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
+    base: Option<&BaseUrl>,
+) -> Result<(), (String, String)> {
+    let own = base.and_then(|b| b.strip(&l.value)).map(|rel| {
+        let (path, fragment) = rel
+            .split_once('#')
+            .map_or((rel, None), |(p, f)| (p, Some(f)));
+        let mut rel = path.to_string();
+        if rel.is_empty() || rel.ends_with('/') {
+            rel.push_str("index.html");
+        }
+        if let Some(f) = fragment {
+            rel = format!("{rel}#{f}");
+        }
+        Link {
+            attr: l.attr,
+            // From the site root, as if written on a page at the top.
+            value: rel,
+            fetched: l.fetched,
+        }
+    });
+    let (from, l) = match &own {
+        Some(own) => ("index.html", own),
+        None => (path, l),
+    };
+    check_link(from, l, files, ids).map_err(|why| (l.value.clone(), why))
 }
 
 fn check_link(
@@ -448,6 +501,51 @@ mod tests {
             &mut d,
         );
         d.sorted().into_iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn settling_drops_only_links_known_to_land() {
+        let mut links = scan(&Output {
+            path: "a/b.html".into(),
+            bytes: br##"<a href="../index.html">ok</a><a href="../gone.html">x</a>
+                <a href="../index.html#top">f</a><img src="https://example.org/x.png">"##
+                .to_vec(),
+        });
+        let known: FxHashSet<&str> = ["index.html", "a/b.html"].into_iter().collect();
+        links.settle(&known, None);
+        let left: Vec<&str> = links
+            .found
+            .as_ref()
+            .unwrap()
+            .links
+            .iter()
+            .map(|l| l.value.as_str())
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "../gone.html",
+                "../index.html#top",
+                "https://example.org/x.png"
+            ],
+            "a link to a known file stays out; unknown files, fragments and fetches wait"
+        );
+        let mut fine = scan(&Output {
+            path: "index.html".into(),
+            bytes: br#"<a href="a/b.html">b</a>"#.to_vec(),
+        });
+        fine.settle(&known, None);
+        assert!(fine.found.is_none(), "nothing left to hold");
+    }
+
+    #[test]
+    fn a_fragment_into_a_page_without_ids_is_broken() {
+        let errs = run(&[
+            ("index.html", r##"<a href="a.html#x">a</a>"##),
+            ("a.html", "<p>no ids</p>"),
+        ]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("has no element with id `x`"), "{errs:?}");
     }
 
     #[test]

@@ -148,7 +148,8 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf
     }
     let canonical_base = base.canonicalize().unwrap_or_else(|_| base.clone());
     let mut files = Vec::new();
-    for entry in WalkDir::new(&base).sort_by_file_name() {
+    let mut walker = WalkDir::new(&base).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -158,11 +159,25 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf
             }
         };
         let path = entry.path();
-        let rel = relative(path, &base);
-        if rel.split('/').any(|part| part.starts_with('.')) {
-            continue; // editor swap files, .DS_Store, .git: never site content
+        if entry.depth() > 0 && entry.file_name().as_encoded_bytes().starts_with(b".") {
+            // editor swap files, .DS_Store, .git: never site content
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
         }
-        if entry.path_is_symlink() && !stays_inside(path, &canonical_base) {
+        let symlink = entry.path_is_symlink();
+        // The directory entry's type spares a `stat` per file; only a symlink is followed.
+        let is_file = if symlink {
+            path.is_file()
+        } else {
+            entry.file_type().is_file()
+        };
+        if !is_file && !symlink {
+            continue;
+        }
+        let rel = relative(path, &base);
+        if symlink && !stays_inside(path, &canonical_base) {
             diags.push(
                 Diagnostic::error(
                     Path::new(dir).join(&rel),
@@ -173,7 +188,7 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf
             );
             continue;
         }
-        if path.is_file() {
+        if is_file {
             files.push((rel, path.to_path_buf()));
         }
     }

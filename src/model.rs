@@ -1,7 +1,11 @@
 //! What templates see: every page, quote and comparison turned into template values once,
 //! before rendering, so each page render only clones cheap reference-counted values. Values
-//! are built directly (not through serde): a section's list of pages shares its pages'
-//! values instead of copying them, which keeps the model linear in the size of the site.
+//! are built directly (not through serde). A page's values are kept as a row of fields, and
+//! the map templates see (`page`, an entry of `section.pages`, `get_page`) is made from them
+//! when asked: a map costs four times its fields, and a site of 100,000 pages would hold one
+//! per page for the whole build.
+
+use std::sync::{Arc, LazyLock};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -14,12 +18,38 @@ use crate::labels;
 use crate::site::{Kind, Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
 
+/// The keys of a page's map, in order; a section's `pages` and `subsections` come last.
+const FIELDS: [&str; 16] = [
+    "ref",
+    "slug",
+    "url",
+    "title",
+    "description",
+    "weight",
+    "date",
+    "extra",
+    "quotes",
+    "excerpts",
+    "mentions",
+    "is_section",
+    "is_source",
+    "backlinks",
+    "updated",
+    "updates",
+];
+const URL: usize = 2;
+
+/// One page's values, in [`FIELDS`] order.
+type Fields = [Value; FIELDS.len()];
+
 /// Template values for the whole site, shared by every page render.
 pub struct Model {
-    /// Per page: summary with `pages`/`subsections` filled on sections.
-    pub pages: Vec<Value>,
-    /// By reference `@/x.md`: the same values, for `get_page`.
-    pub by_ref: HashMap<String, Value>,
+    /// Per page, its fields.
+    fields: Vec<Fields>,
+    /// Per section page: its pages and subsections, in order.
+    children: HashMap<usize, (Vec<usize>, Vec<usize>)>,
+    /// Page index by reference `@/x.md`, for `get_page` (the site's own index).
+    by_ref: Arc<HashMap<String, usize>>,
     /// By quote reference `@/x.md#id`.
     pub quotes: HashMap<String, Value>,
     /// By page index: the resolved `[compare]` table.
@@ -29,46 +59,101 @@ pub struct Model {
 impl Model {
     pub fn new(site: &Site) -> Model {
         let backlinks = backlinks(site);
-        let shallow: Vec<Value> = site
+        let fields: Vec<Fields> = site
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, p)| shallow_value(site, i, p, backlinks.get(&i)))
+            .map(|(i, p)| page_fields(site, i, p, backlinks.get(&i)))
             .collect();
-        let pages: Vec<Value> = (0..site.pages.len())
-            .into_par_iter()
-            .map(|i| full_value(site, i, &shallow))
+        let children = (0..site.pages.len())
+            .filter(|&i| site.page(i).is_section)
+            .map(|i| (i, site.children(i)))
             .collect();
-        let by_ref = site
-            .pages
-            .iter()
-            .zip(&pages)
-            .map(|(p, v)| (p.reference(), v.clone()))
-            .collect();
+        let by_ref = Arc::clone(site.refs());
         let quotes: HashMap<String, Value> = site
             .quotes
             .values()
             .map(|at| (quote_ref(site, *at), quote_value(site, *at)))
             .collect();
-        let compares = site
+        let mut model = Model {
+            fields,
+            children,
+            by_ref,
+            quotes,
+            compares: HashMap::default(),
+        };
+        model.compares = site
             .pages
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
                 let c = p.fm.compare.as_ref()?;
-                Some((i, compare_value(site, c, &shallow, &quotes)))
+                Some((i, compare_value(site, c, &model)))
             })
             .collect();
-        Model {
-            pages,
-            by_ref,
-            quotes,
-            compares,
-        }
+        model
     }
-}
 
-impl Model {
+    /// Page `i` as templates see it: its fields, then on a section its `pages` and
+    /// `subsections` (each a page without those lists filled), then `more`.
+    pub fn page(&self, i: usize, more: &[(&'static str, Value)]) -> Value {
+        let (pages, subsections) = match self.children.get(&i) {
+            Some((p, s)) => (self.list_of(p), self.list_of(s)),
+            None => (EMPTY_LIST.clone(), EMPTY_LIST.clone()),
+        };
+        let tail = [("pages", pages), ("subsections", subsections)];
+        self.map_of(i, tail.into_iter().chain(more.iter().cloned()))
+    }
+
+    /// Page `i` without its children: how lists (a section's pages, a comparison's
+    /// columns) show a page.
+    fn shallow(&self, i: usize, more: &[(&'static str, Value)]) -> Value {
+        let tail = [
+            ("pages", EMPTY_LIST.clone()),
+            ("subsections", EMPTY_LIST.clone()),
+        ];
+        let tail = tail.into_iter().filter(|_| !self.children.contains_key(&i));
+        self.map_of(i, tail.chain(more.iter().cloned()))
+    }
+
+    fn map_of(&self, i: usize, tail: impl Iterator<Item = (&'static str, Value)>) -> Value {
+        let tail: Vec<(&'static str, Value)> = tail.collect();
+        let mut m = Map::with_capacity(FIELDS.len() + tail.len());
+        for (k, v) in FIELDS.iter().zip(&self.fields[i]) {
+            m.insert((*k).into(), v.clone());
+        }
+        for (k, v) in tail {
+            m.insert(k.into(), v);
+        }
+        Value::from(m)
+    }
+
+    fn list_of(&self, pages: &[usize]) -> Value {
+        list(pages.iter().map(|&c| self.shallow(c, &[])))
+    }
+
+    /// The page `@/x.md` as `get_page` gives it.
+    pub fn by_ref(&self, reference: &str) -> Option<Value> {
+        self.by_ref.get(reference).map(|&i| self.page(i, &[]))
+    }
+
+    /// Every page reference, for "did you mean".
+    pub fn refs(&self) -> impl Iterator<Item = &str> {
+        self.by_ref.keys().map(String::as_str)
+    }
+
+    /// Whether page `i` looks the same to templates in both models (same fields, and on a
+    /// section the same children, each with the same fields).
+    pub fn same_page(&self, other: &Model, i: usize) -> bool {
+        let same = |j: usize| self.fields.get(j) == other.fields.get(j);
+        same(i)
+            && self.children.get(&i) == other.children.get(&i)
+            && self
+                .children
+                .get(&i)
+                .is_none_or(|(p, s)| p.iter().chain(s).all(|&c| same(c)))
+    }
+
     /// Where `@/path.md` or `@/path.md#fragment` lands, from the site root, read off the
     /// values already built: a quote reference gives its quote's `page_url` (as
     /// [`Site::href`] would), any other the page's `url` and the fragment as written.
@@ -81,10 +166,13 @@ impl Model {
             None => (reference, String::new()),
         };
         match self.by_ref.get(path) {
-            Some(page) => Ok(format!("{}{fragment}", field(page, "url"))),
+            Some(&i) => Ok(format!(
+                "{}{fragment}",
+                self.fields[i][URL].as_str().unwrap_or_default()
+            )),
             None => Err(format!(
                 "`{path}` does not exist{}",
-                did_you_mean_suffix(path, self.by_ref.keys().map(String::as_str))
+                did_you_mean_suffix(path, self.refs())
             )),
         }
     }
@@ -108,17 +196,17 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     Value::from(m)
 }
 
-/// `value` with more entries (maps are shared, so this copies the top level only).
-fn with(value: &Value, entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
-    let mut m = value.as_map().cloned().unwrap_or_default();
-    for (k, v) in entries {
-        m.insert(k.into(), v);
-    }
-    Value::from(m)
-}
+/// Most lists of a page are empty (no quotes, no backlinks, …): they all share one value, so
+/// a big site's model does not hold an allocation for each.
+static EMPTY_LIST: LazyLock<Value> = LazyLock::new(|| Value::from(Vec::<Value>::new()));
+static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::from(Map::new()));
 
 fn list(items: impl IntoIterator<Item = Value>) -> Value {
-    Value::from(items.into_iter().collect::<Vec<Value>>())
+    let items: Vec<Value> = items.into_iter().collect();
+    match items.is_empty() {
+        true => EMPTY_LIST.clone(),
+        false => Value::from(items),
+    }
 }
 
 /// Front matter `[extra]` as template values; dates become their TOML text.
@@ -135,6 +223,9 @@ fn toml_value(v: &toml::Value) -> Value {
 }
 
 fn toml_table(t: &toml::Table) -> Value {
+    if t.is_empty() {
+        return EMPTY_MAP.clone();
+    }
     let mut m = Map::with_capacity(t.len());
     for (k, v) in t {
         m.insert(k.clone().into(), toml_value(v));
@@ -199,7 +290,7 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|p| !p.is_empty())
 }
 
-fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Value {
+fn page_fields(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Fields {
     let quotes = (0..p.fm.quotes.len()).map(|index| {
         let at = QuoteAt {
             page: i,
@@ -212,77 +303,44 @@ fn shallow_value(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>
         let at = site.quotes.get(x.id.get_ref())?;
         (at.page == i).then(|| quote_value(site, *at))
     });
-    let mut m = Map::with_capacity(17);
-    let mut put = |k: &'static str, v: Value| {
-        m.insert(k.into(), v);
-    };
-    put("ref", Value::from(p.reference()));
-    put("slug", Value::from(p.slug()));
-    put("url", Value::from(p.url.as_str()));
-    put("title", Value::from(p.fm.title.as_str()));
-    put("description", Value::from(p.fm.description.as_str()));
-    put("weight", Value::from(p.fm.weight));
-    put("date", Value::from(p.fm.date.0.as_str()));
-    put("extra", toml_table(&p.fm.extra));
-    put("quotes", list(quotes));
-    put("excerpts", list(excerpts));
     let mentions =
         p.fm.mentions
             .iter()
             .map(|m| Value::from(m.get_ref().as_str()));
-    put("mentions", list(mentions));
-    put("is_section", Value::from(p.is_section));
-    put("is_source", Value::from(p.fm.source));
-    put("backlinks", list(backlinks.cloned().unwrap_or_default()));
     let updates = crate::updates::of_page(site, i);
-    put(
-        "updated",
-        Value::from(updates.first().map_or("", |u| u.day.as_str())),
-    );
-    put(
-        "updates",
-        list(updates.iter().map(|u| {
-            map([
-                ("date", Value::from(u.day.as_str())),
-                ("is_correction", Value::from(u.correction)),
-                ("note", Value::from(u.note)),
-                ("anchor", Value::from(u.anchor.as_str())),
-            ])
-        })),
-    );
-    if !p.is_section {
-        // A section gets its children in `full_value`.
-        put("pages", list([]));
-        put("subsections", list([]));
-    }
-    Value::from(m)
+    let updated = updates.first().map_or("", |u| u.day.as_str());
+    let update_values = updates.iter().map(|u| {
+        map([
+            ("date", Value::from(u.day.as_str())),
+            ("is_correction", Value::from(u.correction)),
+            ("note", Value::from(u.note)),
+            ("anchor", Value::from(u.anchor.as_str())),
+        ])
+    });
+    // In FIELDS order.
+    [
+        Value::from(p.reference()),
+        Value::from(p.slug()),
+        Value::from(p.url.as_str()),
+        Value::from(p.fm.title.as_str()),
+        Value::from(p.fm.description.as_str()),
+        Value::from(p.fm.weight),
+        Value::from(p.fm.date.0.as_str()),
+        toml_table(&p.fm.extra),
+        list(quotes),
+        list(excerpts),
+        list(mentions),
+        Value::from(p.is_section),
+        Value::from(p.fm.source),
+        list(backlinks.cloned().unwrap_or_default()),
+        Value::from(updated),
+        list(update_values),
+    ]
 }
 
 /// A section's value adds its children; any other page's is its summary as it is (which
 /// already carries empty `pages` and `subsections`), shared rather than copied.
-fn full_value(site: &Site, i: usize, shallow: &[Value]) -> Value {
-    if !site.page(i).is_section {
-        return shallow[i].clone();
-    }
-    let (pages, subsections) = site.children(i);
-    with(
-        &shallow[i],
-        [
-            ("pages", list(pages.iter().map(|&c| shallow[c].clone()))),
-            (
-                "subsections",
-                list(subsections.iter().map(|&c| shallow[c].clone())),
-            ),
-        ],
-    )
-}
-
-fn compare_value(
-    site: &Site,
-    c: &CompareDecl,
-    shallow: &[Value],
-    quotes: &HashMap<String, Value>,
-) -> Value {
+fn compare_value(site: &Site, c: &CompareDecl, model: &Model) -> Value {
     let page_of = |r: &str| site.resolve(r).ok().map(|t| t.page);
     let columns: Vec<(String, Value)> = c
         .columns
@@ -290,13 +348,13 @@ fn compare_value(
         .filter_map(|col| page_of(col.get_ref()))
         .map(|p| {
             let key = site.page(p).slug().to_string();
-            let v = with(&shallow[p], [("key", Value::from(key.as_str()))]);
+            let v = model.shallow(p, &[("key", Value::from(key.as_str()))]);
             (key, v)
         })
         .collect();
     let quote = |r: &str| {
         let at = site.resolve_quote(r).ok()?;
-        quotes.get(&quote_ref(site, at)).cloned()
+        model.quotes.get(&quote_ref(site, at)).cloned()
     };
     let rows = c.rows.iter().map(|row| {
         let cells = columns.iter().map(|(key, column)| {
@@ -322,7 +380,7 @@ fn compare_value(
         });
         let voices = row_voices(site, c, row)
             .into_iter()
-            .map(|p| shallow[p].clone());
+            .map(|p| model.shallow(p, &[]));
         map([
             (
                 "id",

@@ -179,20 +179,17 @@ pub fn render_site<T: Send>(
     let Some(renderer) = Renderer::new(site, templates, publish, diags) else {
         return Vec::new();
     };
-    let results: Vec<Result<T, Vec<Diagnostic>>> = (0..site.pages.len())
+    let (mut kept, failed): (Vec<T>, Vec<Vec<Diagnostic>>) = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let o = renderer.page(site, i, source_marks, false).0?;
             sink(o).map_err(|d| vec![d])
         })
-        .collect();
-    let mut kept = Vec::with_capacity(results.len() + 1);
-    for r in results {
-        match r {
-            Ok(t) => kept.push(t),
-            Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
-        }
-    }
+        .partition_map(|r| match r {
+            Ok(t) => rayon::iter::Either::Left(t),
+            Err(ds) => rayon::iter::Either::Right(ds),
+        });
+    failed.into_iter().flatten().for_each(|d| diags.push(d));
     // A `content/404.md` is the 404 page; the template renders one only when there is none.
     if let Some((o, _)) = renderer.not_found(site, false) {
         match o.and_then(|o| sink(o).map_err(|d| vec![d])) {
@@ -252,18 +249,17 @@ fn render_page(
             }
             _ => page,
         };
-        errors.push(missing_template(named_by, &template, tera));
+        errors.push(missing_template(named_by, template, tera));
         return Err(errors);
     }
     let mut ctx = Context::new();
-    let mut page_value = model.pages[i].as_map().cloned().unwrap_or_default();
-    page_value.insert("content".into(), Value::safe_string(&content));
-    ctx.insert_value("page", Value::from(page_value));
+    let content = Value::safe_string(&content);
+    ctx.insert_value("page", model.page(i, &[("content", content)]));
     ctx.insert("root", &root);
     if let Some(c) = model.compares.get(&i) {
         ctx.insert_value("compare", c.clone());
     }
-    match tera.render(&template, &ctx) {
+    match tera.render(template, &ctx) {
         Ok(html) if errors.is_empty() => Ok(Output {
             path: page.url.clone(),
             bytes: without_nul(html),
@@ -277,16 +273,16 @@ fn render_page(
 }
 
 /// The page's own `template`, else its section's `page_template`, else the default.
-pub fn template_for(site: &Site, page: &Page) -> String {
+pub fn template_for<'s>(site: &'s Site, page: &'s Page) -> &'s str {
     if let Some(t) = &page.fm.template {
-        return t.clone();
+        return t;
     }
     if page.is_section {
-        return "section.html".into();
+        return "section.html";
     }
     page.parent
-        .and_then(|s| site.page(s).fm.page_template.clone())
-        .unwrap_or_else(|| "page.html".into())
+        .and_then(|s| site.page(s).fm.page_template.as_deref())
+        .unwrap_or("page.html")
 }
 
 fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
@@ -384,15 +380,28 @@ fn register_functions(tera: &mut Tera, model: &Arc<Model>, strings: &Arc<Strings
     );
     let m = Arc::clone(model);
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.by_ref, &kwargs, "get_page", Read::Page)
+        lookup(|r| m.by_ref(r), m.refs(), &kwargs, "get_page", Read::Page)
     });
     let m = Arc::clone(model);
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.by_ref, &kwargs, "get_section", Read::Page)
+        lookup(
+            |r| m.by_ref(r),
+            m.refs(),
+            &kwargs,
+            "get_section",
+            Read::Page,
+        )
     });
     let m = Arc::clone(model);
     tera.register_function("get_quote", move |kwargs: Kwargs, _: &State| {
-        lookup(&m.quotes, &kwargs, "get_quote", Read::Quote)
+        let refs = m.quotes.keys().map(String::as_str);
+        lookup(
+            |r| m.quotes.get(r).cloned(),
+            refs,
+            &kwargs,
+            "get_quote",
+            Read::Quote,
+        )
     });
     // `@/` links resolve relative to the page being rendered: its `root`, unless given.
     let m = Arc::clone(model);
@@ -496,18 +505,20 @@ fn attribution(
     Ok(Value::safe_string(&html))
 }
 
-fn lookup(
-    map: &rustc_hash::FxHashMap<String, Value>,
+fn lookup<'m>(
+    get: impl Fn(&str) -> Option<Value>,
+    refs: impl Iterator<Item = &'m str>,
     kwargs: &Kwargs,
     f: &str,
     read: fn(String, Option<Value>) -> Read,
 ) -> tera::TeraResult<Value> {
     let r: String = kwargs.must_get("ref")?;
-    deps::note(|| read(r.clone(), map.get(&r).cloned()));
-    match map.get(&r) {
-        Some(v) => Ok(v.clone()),
+    let found = get(&r);
+    deps::note(|| read(r.clone(), found.clone()));
+    match found {
+        Some(v) => Ok(v),
         None => {
-            let hint = did_you_mean_suffix(&r, map.keys().map(String::as_str));
+            let hint = did_you_mean_suffix(&r, refs);
             Err(tera::Error::message(format!(
                 "{f}: `{r}` does not exist{hint}"
             )))

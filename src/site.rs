@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
@@ -27,10 +29,12 @@ pub struct Page {
     pub rel: String,
     pub shown: PathBuf,
     abs: PathBuf,
-    /// The file up to the end of its front matter; the body starts right after it.
-    head: String,
-    /// The body, when kept in memory: only the source page's is (see [`Page::body`]).
-    kept_body: Option<String>,
+    /// The file as read: its front matter, then its body if that is kept (see [`Page::body`]).
+    text: String,
+    /// Where the body starts in the file (the end of the front matter).
+    head_len: usize,
+    /// Whether `text` still holds the body.
+    body_kept: bool,
     pub fm: FrontMatter,
     toml_offset: usize,
     /// Output path relative to the site root: `figures/velayati.html`.
@@ -57,49 +61,50 @@ impl Page {
         self.rel.rsplit_once('/').map_or("", |(d, _)| d)
     }
 
-    /// The Markdown body. Only the source page keeps its body in memory (quote checks and
-    /// annotation read it); any other page's is read again here, when it renders, so a
-    /// build holds the site's front matter rather than all of its text. The file must still
-    /// begin with the front matter that was parsed.
+    /// The Markdown body. The source page always keeps its body in memory (quote checks and
+    /// annotation read it), other pages while the build's [`BodyBudget`] lasts; any other
+    /// page's is read again here, when it renders, so a big site's build holds its front
+    /// matter rather than all of its text. The file must still begin with the front matter
+    /// that was parsed.
     pub fn body(&self) -> Result<Cow<'_, str>, Diagnostic> {
-        if let Some(body) = &self.kept_body {
+        if let Some(body) = self.kept_body() {
             return Ok(Cow::Borrowed(body));
         }
         let mut text = load::read_utf8(&self.shown, &self.abs)?;
-        if !text.starts_with(&self.head) {
+        if !text.starts_with(self.head()) {
             return Err(self
                 .error(1, "the file changed while lede was reading it")
                 .with_hint("build again"));
         }
-        text.drain(..self.head.len());
+        text.drain(..self.head_len);
         Ok(Cow::Owned(text))
     }
 
     /// The file up to the end of its front matter: two pages with the same `rel` and head
     /// have the same front matter, URL and place in the site.
     pub fn head(&self) -> &str {
-        &self.head
+        &self.text[..self.head_len]
     }
 
     /// The body if it is kept in memory (the source page's always is).
     pub fn kept_body(&self) -> Option<&str> {
-        self.kept_body.as_deref()
+        self.body_kept.then(|| &self.text[self.head_len..])
     }
 
     /// The whole file as it is now, for locating a problem in it (empty if unreadable).
     pub fn file_text(&self) -> String {
         let body = self.body().map(Cow::into_owned).unwrap_or_default();
-        format!("{}{body}", self.head)
+        format!("{}{body}", self.head())
     }
 
     /// File line of a byte offset inside the front matter TOML (from a `Spanned` value).
     pub fn toml_line(&self, toml_offset: usize) -> usize {
-        line_col(&self.head, self.toml_offset + toml_offset).0
+        line_col(self.head(), self.toml_offset + toml_offset).0
     }
 
     /// File line of a byte offset inside `body` (as returned by [`Page::body`]).
     pub fn body_line(&self, body: &str, body_offset: usize) -> usize {
-        let first = line_col(&self.head, self.head.len()).0;
+        let first = line_col(self.head(), self.head_len).0;
         first + line_col(body, body_offset).0 - 1
     }
 
@@ -109,7 +114,7 @@ impl Page {
         self.toml_text()
             .and_then(|toml| frontmatter::offset_of(toml, needle))
             .map_or_else(
-                || crate::diagnostics::line_of(&self.head, needle),
+                || crate::diagnostics::line_of(self.head(), needle),
                 |at| self.toml_line(at),
             )
     }
@@ -122,7 +127,7 @@ impl Page {
     }
 
     fn toml_text(&self) -> Option<&str> {
-        frontmatter::split(&self.head).ok().map(|s| s.toml)
+        frontmatter::split(self.head()).ok().map(|s| s.toml)
     }
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
@@ -228,7 +233,8 @@ pub struct Site {
     /// Sorted by path under `content/`.
     pub pages: Vec<Page>,
     /// Fx-hashed: looked up for every link of every page, and iteration order never matters.
-    by_ref: FxHashMap<String, usize>,
+    /// Page index by reference `@/x.md`; shared with the template model.
+    by_ref: Arc<FxHashMap<String, usize>>,
     /// Per page: the pages whose `parent` it is, in path order (empty unless a section).
     kids: Vec<Vec<usize>>,
     /// Quotes by id; ids are unique across the site.
@@ -244,8 +250,16 @@ pub struct Site {
 impl Site {
     /// Parses every content file; files that fail to parse are reported and left out.
     pub fn build(config: Config, files: Vec<ContentFile>, diags: &mut Diagnostics) -> Site {
-        let pages = parse_pages(files, diags);
+        let pages = parse_pages(files, &BodyBudget::new(0), diags);
         Site::assemble(config, pages, diags)
+    }
+
+    /// Puts page `i` read again in its place, when its front matter did not change (so
+    /// neither did its place in the site): only its body, kept in memory, is new.
+    pub fn reread(&mut self, i: usize, mut page: Page) {
+        debug_assert_eq!(page.head(), self.pages[i].head());
+        page.parent = self.pages[i].parent;
+        self.pages[i] = page;
     }
 
     /// Indexes parsed pages (in any order): parents, references, URLs, quotes, the source.
@@ -253,11 +267,13 @@ impl Site {
     pub fn assemble(config: Config, mut pages: Vec<Page>, diags: &mut Diagnostics) -> Site {
         pages.sort_by(|a, b| a.rel.cmp(&b.rel));
         link_parents(&mut pages);
-        let by_ref = pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.reference(), i))
-            .collect();
+        let by_ref = Arc::new(
+            pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.reference(), i))
+                .collect(),
+        );
         let mut kids = vec![Vec::new(); pages.len()];
         for (i, p) in pages.iter().enumerate() {
             if let Some(parent) = p.parent {
@@ -349,17 +365,23 @@ impl Site {
             Some((p, f)) => (p, Some(f.to_string())),
             None => (path, None),
         };
-        let key = format!("{REF_PREFIX}{path}");
-        match self.by_ref.get(&key) {
+        // `@/path`, sliced rather than formatted: every link of every page comes here.
+        let key = &reference[..REF_PREFIX.len() + path.len()];
+        match self.by_ref.get(key) {
             Some(&page) => Ok(Target { page, fragment }),
             None => {
                 let pages = self.by_ref.keys().map(String::as_str);
                 Err(format!(
                     "`{key}` does not exist: no file content/{path}{}",
-                    did_you_mean_suffix(&key, pages)
+                    did_you_mean_suffix(key, pages)
                 ))
             }
         }
+    }
+
+    /// Every page's index by its reference `@/x.md`.
+    pub fn refs(&self) -> &Arc<FxHashMap<String, usize>> {
+        &self.by_ref
     }
 
     /// Parses `@/path.md`, `@/path.md#quote-id` or `@/path.md#anchor` into what it names.
@@ -539,48 +561,97 @@ fn page_quote_ids(page: &Page) -> Vec<&str> {
     quotes.chain(excerpts).collect()
 }
 
-/// Parses content files in parallel; drafts are left out, failures reported in file order.
-pub fn parse_pages(files: Vec<ContentFile>, diags: &mut Diagnostics) -> Vec<Page> {
-    let parsed: Vec<Result<Option<Page>, Diagnostic>> =
-        files.into_par_iter().map(parse_file).collect();
-    let mut pages = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(Some(page)) => pages.push(page),
-            Ok(None) => {} // a draft
-            Err(d) => diags.push(d),
-        }
+/// The memory a build may spend on page bodies so that rendering does not read those files
+/// again (reading a file costs about as much as rendering its Markdown).
+pub const KEPT_BODIES_BYTES: usize = 64 << 20;
+
+/// The bytes of bodies pages may still keep (shared by the parallel parse).
+pub struct BodyBudget(AtomicUsize);
+
+impl BodyBudget {
+    pub fn new(bytes: usize) -> BodyBudget {
+        BodyBudget(AtomicUsize::new(bytes))
     }
-    pages
+
+    /// The budget of a build of `files` content files: [`KEPT_BODIES_BYTES`] less what their
+    /// parsed pages take. A small site is read once; a big one (100,000 pages take all of
+    /// it) reads each body again as the page renders, so its memory stays what its front
+    /// matter needs rather than growing with its text.
+    pub fn for_build(files: usize) -> BodyBudget {
+        let pages = files.saturating_mul(std::mem::size_of::<Page>());
+        BodyBudget::new(KEPT_BODIES_BYTES.saturating_sub(pages))
+    }
+
+    /// Takes `n` bytes if that many are left.
+    fn take(&self, n: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
 }
 
-/// Reads and parses one content file: `None` for a draft.
-pub fn parse_file(file: ContentFile) -> Result<Option<Page>, Diagnostic> {
-    file.read().and_then(|text| parse_page(file, &text))
+/// Parses content files in parallel; drafts are left out, failures reported in file order.
+pub fn parse_pages(
+    files: Vec<ContentFile>,
+    keep: &BodyBudget,
+    diags: &mut Diagnostics,
+) -> Vec<Page> {
+    let parsed: Vec<Result<Option<Page>, Diagnostic>> =
+        files.into_par_iter().map(|f| parse_file(f, keep)).collect();
+    // Collected in place (the same buffer): a second vector of pages would double what a
+    // big site holds at this point.
+    parsed
+        .into_iter()
+        .filter_map(|p| match p {
+            Ok(page) => page, // `None` for a draft
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        })
+        .collect()
 }
 
-fn parse_page(file: ContentFile, text: &str) -> Result<Option<Page>, Diagnostic> {
-    let split = frontmatter::split(text)
+/// Reads and parses one content file: `None` for a draft. Its body stays in memory if it is
+/// the source page or `keep` has room for it.
+pub fn parse_file(file: ContentFile, keep: &BodyBudget) -> Result<Option<Page>, Diagnostic> {
+    file.read().and_then(|text| parse_page(file, text, keep))
+}
+
+fn parse_page(
+    file: ContentFile,
+    mut text: String,
+    keep: &BodyBudget,
+) -> Result<Option<Page>, Diagnostic> {
+    let split = frontmatter::split(&text)
         .map_err(|(line, msg, hint)| Diagnostic::error(&file.shown, line, msg).with_hint(hint))?;
     let shown = file.shown.to_string_lossy().into_owned();
-    let fm = frontmatter::parse(&shown, text, &split)?;
+    let fm = frontmatter::parse(&shown, &text, &split)?;
     if fm.draft {
         return Ok(None);
     }
+    let (head_len, toml_offset) = (split.body_offset, split.toml_offset);
     let is_section = file.rel.rsplit('/').next() == Some("_index.md");
     let url = url_for(
         &file.rel,
         fm.slug.as_deref().filter(|s| valid_slug(s).is_ok()),
     );
-    let (head, body) = text.split_at(split.body_offset);
+    let body_kept = fm.source || keep.take(text.len() - head_len);
+    if !body_kept {
+        text.truncate(head_len);
+        text.shrink_to_fit();
+    }
     Ok(Some(Page {
         rel: file.rel,
         shown: file.shown,
         abs: file.abs,
-        head: head.to_string(),
-        kept_body: fm.source.then(|| body.to_string()),
+        text,
+        head_len,
+        body_kept,
         fm,
-        toml_offset: split.toml_offset,
+        toml_offset,
         url,
         is_section,
         parent: None,
@@ -731,6 +802,45 @@ mod tests {
             err.message.contains("changed while lede was reading it"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn bodies_are_kept_while_the_budget_lasts() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<ContentFile> = ["a", "b", "c"]
+            .iter()
+            .map(|n| {
+                file(
+                    &dir,
+                    &format!("{n}.md"),
+                    "+++\ntitle = \"T\"\n+++\n0123456789\n",
+                )
+            })
+            .collect();
+        let mut d = Diagnostics::default();
+        // Room for two bodies of 11 bytes, not three.
+        let pages = parse_pages(files.clone(), &BodyBudget::new(25), &mut d);
+        let kept = pages.iter().filter(|p| p.kept_body().is_some()).count();
+        assert_eq!(kept, 2, "two bodies fit in the budget");
+        for (p, f) in pages.iter().zip(&files) {
+            assert_eq!(
+                p.body().unwrap(),
+                "0123456789\n",
+                "kept or read again, the same body"
+            );
+            std::fs::write(&f.abs, "+++\ntitle = \"T\"\n+++\nedited\n").unwrap();
+        }
+        assert!(
+            pages
+                .iter()
+                .filter(|p| p.kept_body().is_some())
+                .all(|p| p.body().unwrap() == "0123456789\n"),
+            "a kept body is the one parsed with the front matter"
+        );
+        let small = BodyBudget::for_build(10).0.into_inner();
+        let big = BodyBudget::for_build(1_000_000).0.into_inner();
+        assert!(small > 60 << 20, "a small site keeps its bodies: {small}");
+        assert_eq!(big, 0, "a very big site keeps none");
     }
 
     #[test]

@@ -614,7 +614,7 @@ fn check_contract(site: &Site, source: Option<&Normalized>, diags: &mut Diagnost
     check_fields(site, &config, &contract.config.extra, &why, source, diags);
     for page in &site.pages {
         let template = crate::render::template_for(site, page);
-        if let Some(fields) = contract.pages.get(&template) {
+        if let Some(fields) = contract.pages.get(template) {
             let why = format!("{TEMPLATES_DIR}/{template} reads it ({TEMPLATES_DIR}/{THEME_FILE})");
             check_fields(site, &PageFields(page), &fields.extra, &why, source, diags);
         }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -1112,9 +1112,14 @@ fn assert_fresh(live: &Live, root: &Path) {
         .iter()
         .map(|(k, v)| (k.clone(), v.0.to_vec()))
         .collect();
+    let differ: BTreeSet<&String> = served
+        .keys()
+        .chain(fresh.keys())
+        .filter(|k| served.get(*k) != fresh.get(*k))
+        .collect();
     assert!(
-        served == fresh,
-        "the served site differs from a fresh build"
+        differ.is_empty(),
+        "the served site differs from a fresh build in {differ:?}"
     );
 }
 

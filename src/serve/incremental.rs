@@ -237,6 +237,10 @@ impl Engine {
             .all(|(i, page)| page.head() == self.site.page(*i).head());
         let edited: HashSet<usize> = edits.iter().map(|(i, _)| *i).collect();
         if body_only {
+            // Same front matter, so the same place in the site; the new page holds the body.
+            for (i, page) in edits {
+                self.site.reread(i, page);
+            }
             return Some((edited.into_iter().collect(), false));
         }
         self.refresh_model(edits, &edited)
@@ -318,7 +322,7 @@ impl Engine {
             shown: old.shown.clone(),
             abs,
         };
-        let page = site::parse_file(file).ok()??;
+        let page = site::parse_file(file, &site::BodyBudget::new(usize::MAX)).ok()??;
         let same_place = page.url == old.url && page.is_section == old.is_section;
         if old.fm.source || page.fm.source || !same_place {
             return None;
@@ -371,7 +375,7 @@ impl Engine {
                 everything
                     || edited.contains(&i)
                     || (marks_changed && site.source == Some(i))
-                    || old.pages[i] != new.pages[i]
+                    || !old.same_page(new, i)
                     || old.compares.get(&i) != new.compares.get(&i)
                     || render::template_for(&site, site.page(i)) != kept.template
                     || !kept.reads_hold(&site, new)
@@ -508,7 +512,7 @@ fn render_pages(
         .map(|i| {
             let template = render::template_for(site, site.page(i));
             let rendered = renderer.page(site, i, &checked.annotations, true);
-            (i, PageRender::new(rendered, template))
+            (i, PageRender::new(rendered, template.to_string()))
         })
         .collect()
 }
