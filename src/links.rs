@@ -214,14 +214,53 @@ impl PageLinks {
         };
         let no_ids = FxHashMap::default();
         let path = self.path.as_str();
-        found
-            .links
-            .retain(|l| l.value.contains('#') || check_one(path, l, files, &no_ids, base).is_err());
+        let mut target = String::new();
+        found.links.retain(|l| {
+            let lands = (plain_target(path, &l.value, &mut target) && files.contains(&*target))
+                || (!l.value.contains('#') && check_one(path, l, files, &no_ids, base).is_ok());
+            !lands
+        });
         found.links.shrink_to_fit();
         if found.is_empty() {
             self.found = None;
         }
     }
+}
+
+/// The common link, resolved without allocating (a page has a few dozen): a relative path
+/// with no scheme, query, fragment or escape. Puts into `target` the file it names from the
+/// page at `from`, as [`check_link`] would find it; `false` for any other link.
+fn plain_target(from: &str, v: &str, target: &mut String) -> bool {
+    let special = |b: u8| matches!(b, b':' | b'#' | b'?' | b'%');
+    if v.is_empty() || v.starts_with('/') || v.bytes().any(special) {
+        return false;
+    }
+    // As `join`: the parts of `from`'s folder, then each segment; `parts` counts them,
+    // since an empty part and no part both write nothing.
+    let (dir, mut parts) = match from.rsplit_once('/') {
+        Some((dir, _)) => (dir, from.matches('/').count()),
+        None => ("", 0),
+    };
+    target.clear();
+    target.push_str(dir);
+    for seg in v.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if parts == 0 => return false,
+            ".." => {
+                parts -= 1;
+                target.truncate(target.rfind('/').unwrap_or(0));
+            }
+            s => {
+                if parts > 0 {
+                    target.push('/');
+                }
+                target.push_str(s);
+                parts += 1;
+            }
+        }
+    }
+    true
 }
 
 /// One link of the page at `path`; an error gives the link as checked (an own absolute
@@ -536,6 +575,34 @@ mod tests {
         });
         fine.settle(&known, None);
         assert!(fine.found.is_none(), "nothing left to hold");
+    }
+
+    #[test]
+    fn a_plain_link_resolves_as_the_full_check_resolves_it() {
+        let mut target = String::new();
+        for from in ["index.html", "a/b.html", "a/b/c.html", "a//b.html"] {
+            for v in [
+                "x.html",
+                "../x.html",
+                "../../x.html",
+                "./x.html",
+                "a//x.html",
+                "a/../x.html",
+                "../../../x.html",
+                "..",
+                "a/",
+                "x.html#f",
+                "x.html?q",
+                "https://e.org/x",
+            ] {
+                let plain = plain_target(from, v, &mut target);
+                match join(from, v) {
+                    Ok(joined) if plain => assert_eq!(target, joined, "{from} + {v}"),
+                    Ok(_) => assert!(v.contains(['#', '?', ':']), "{from} + {v} is plain"),
+                    Err(_) => assert!(!plain, "{from} + {v} climbs out"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! when asked: a map costs four times its fields, and a site of 100,000 pages would hold one
 //! per page for the whole build.
 
+use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -38,6 +39,31 @@ const FIELDS: [&str; 16] = [
     "updates",
 ];
 const URL: usize = 2;
+
+thread_local! {
+    /// Empty page maps by the keys after [`FIELDS`] (a handful of shapes in all): a clone
+    /// copies the hash table as it is, so filling one hashes no key, and making a page's
+    /// map hashes its keys once (in `Value::from`, which builds Tera's own) rather than twice.
+    static SHAPES: RefCell<Vec<(Vec<&'static str>, Map)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty page map with the keys of [`FIELDS`] then `tail`, in order.
+fn shape(shapes: &mut Vec<(Vec<&'static str>, Map)>, tail: &[&'static str]) -> Map {
+    if let Some((_, m)) = shapes.iter().find(|(keys, _)| keys == tail) {
+        return m.clone();
+    }
+    let mut m = Map::with_capacity(FIELDS.len() + tail.len());
+    for k in FIELDS.iter().chain(tail) {
+        m.insert((*k).into(), Value::none());
+    }
+    assert_eq!(
+        m.len(),
+        FIELDS.len() + tail.len(),
+        "a page map's keys are distinct"
+    );
+    shapes.push((tail.to_vec(), m.clone()));
+    m
+}
 
 /// One page's values, in [`FIELDS`] order.
 type Fields = [Value; FIELDS.len()];
@@ -117,13 +143,11 @@ impl Model {
     }
 
     fn map_of(&self, i: usize, tail: impl Iterator<Item = (&'static str, Value)>) -> Value {
-        let tail: Vec<(&'static str, Value)> = tail.collect();
-        let mut m = Map::with_capacity(FIELDS.len() + tail.len());
-        for (k, v) in FIELDS.iter().zip(&self.fields[i]) {
-            m.insert((*k).into(), v.clone());
-        }
-        for (k, v) in tail {
-            m.insert(k.into(), v);
+        let (keys, tail): (Vec<&'static str>, Vec<Value>) = tail.unzip();
+        let mut m = SHAPES.with(|shapes| shape(&mut shapes.borrow_mut(), &keys));
+        let values = self.fields[i].iter().cloned().chain(tail);
+        for (slot, v) in m.values_mut().zip(values) {
+            *slot = v;
         }
         Value::from(m)
     }
