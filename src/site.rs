@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,11 +30,16 @@ pub struct Page {
     pub rel: String,
     pub shown: PathBuf,
     abs: PathBuf,
-    /// The file as read: its front matter, then its body if that is kept (see [`Page::body`]).
+    /// The whole file as read when its body is kept (see [`Page::body`]); else empty, and
+    /// the front matter's text is read again only to place an error in it.
     text: String,
     /// Where the body starts in the file (the end of the front matter).
     head_len: usize,
-    /// Whether `text` still holds the body.
+    /// A hash of the front matter's text: the file read again must still begin with it.
+    head_hash: u64,
+    /// The file line the body starts on.
+    body_line: usize,
+    /// Whether `text` holds the file.
     body_kept: bool,
     pub fm: FrontMatter,
     toml_offset: usize,
@@ -71,7 +77,7 @@ impl Page {
             return Ok(Cow::Borrowed(body));
         }
         let mut text = load::read_utf8(&self.shown, &self.abs)?;
-        if !text.starts_with(self.head()) {
+        if !self.begins(&text) {
             return Err(self
                 .error(1, "the file changed while lede was reading it")
                 .with_hint("build again"));
@@ -80,10 +86,31 @@ impl Page {
         Ok(Cow::Owned(text))
     }
 
-    /// The file up to the end of its front matter: two pages with the same `rel` and head
-    /// have the same front matter, URL and place in the site.
-    pub fn head(&self) -> &str {
-        &self.text[..self.head_len]
+    /// Whether `text` begins with the front matter this page was parsed from.
+    fn begins(&self, text: &str) -> bool {
+        text.get(..self.head_len)
+            .is_some_and(|head| hash_of(head) == self.head_hash)
+    }
+
+    /// Whether two pages were parsed from the same front matter text (so, with the same
+    /// `rel`, they have the same front matter, URL and place in the site).
+    pub fn same_head(&self, other: &Page) -> bool {
+        self.head_len == other.head_len && self.head_hash == other.head_hash
+    }
+
+    /// The file up to the end of its front matter, to place an error in: kept, or read
+    /// again (empty if the file changed since, so every line is 1).
+    fn head(&self) -> Cow<'_, str> {
+        if self.body_kept {
+            return Cow::Borrowed(&self.text[..self.head_len]);
+        }
+        match load::read_utf8(&self.shown, &self.abs) {
+            Ok(mut text) if self.begins(&text) => {
+                text.truncate(self.head_len);
+                Cow::Owned(text)
+            }
+            _ => Cow::Borrowed(""),
+        }
     }
 
     /// The body if it is kept in memory (the source page's always is).
@@ -91,43 +118,43 @@ impl Page {
         self.body_kept.then(|| &self.text[self.head_len..])
     }
 
-    /// The whole file as it is now, for locating a problem in it (empty if unreadable).
+    /// The whole file, for locating a problem in it: as kept, else as it is now (empty if
+    /// unreadable).
     pub fn file_text(&self) -> String {
-        let body = self.body().map(Cow::into_owned).unwrap_or_default();
-        format!("{}{body}", self.head())
+        match self.body_kept {
+            true => self.text.clone(),
+            false => load::read_utf8(&self.shown, &self.abs).unwrap_or_default(),
+        }
     }
 
     /// File line of a byte offset inside the front matter TOML (from a `Spanned` value).
     pub fn toml_line(&self, toml_offset: usize) -> usize {
-        line_col(self.head(), self.toml_offset + toml_offset).0
+        line_col(&self.head(), self.toml_offset + toml_offset).0
     }
 
     /// File line of a byte offset inside `body` (as returned by [`Page::body`]).
     pub fn body_line(&self, body: &str, body_offset: usize) -> usize {
-        let first = line_col(self.head(), self.head_len).0;
-        first + line_col(body, body_offset).0 - 1
+        self.body_line + line_col(body, body_offset).0 - 1
     }
 
     /// Line of the first key named `needle` or string value equal to it in the front matter,
     /// from the TOML parser's spans; else of its first occurrence in the text (1 if absent).
     pub fn line_of(&self, needle: &str) -> usize {
-        self.toml_text()
-            .and_then(|toml| frontmatter::offset_of(toml, needle))
-            .map_or_else(
-                || crate::diagnostics::line_of(self.head(), needle),
-                |at| self.toml_line(at),
-            )
+        let head = self.head();
+        let toml = frontmatter::split(&head).ok().map(|s| s.toml);
+        match toml.and_then(|toml| frontmatter::offset_of(toml, needle)) {
+            Some(at) => line_col(&head, self.toml_offset + at).0,
+            None => crate::diagnostics::line_of(&head, needle),
+        }
     }
 
     /// Line of the key at `path` (`["extra", "role"]`) in the front matter (1 if absent).
     pub fn key_line(&self, path: &[&str]) -> usize {
-        self.toml_text()
-            .and_then(|toml| frontmatter::key_offset(toml, path))
-            .map_or(1, |at| self.toml_line(at))
-    }
-
-    fn toml_text(&self) -> Option<&str> {
-        frontmatter::split(self.head()).ok().map(|s| s.toml)
+        let head = self.head();
+        frontmatter::split(&head)
+            .ok()
+            .and_then(|s| frontmatter::key_offset(s.toml, path))
+            .map_or(1, |at| line_col(&head, self.toml_offset + at).0)
     }
 
     /// Every `@/…` string anywhere in `[extra]`, in order.
@@ -257,7 +284,7 @@ impl Site {
     /// Puts page `i` read again in its place, when its front matter did not change (so
     /// neither did its place in the site): only its body, kept in memory, is new.
     pub fn reread(&mut self, i: usize, mut page: Page) {
-        debug_assert_eq!(page.head(), self.pages[i].head());
+        debug_assert!(page.same_head(&self.pages[i]));
         page.parent = self.pages[i].parent;
         self.pages[i] = page;
     }
@@ -638,10 +665,11 @@ fn parse_page(
         &file.rel,
         fm.slug.as_deref().filter(|s| valid_slug(s).is_ok()),
     );
-    let body_kept = fm.source || keep.take(text.len() - head_len);
+    let head_hash = hash_of(&text[..head_len]);
+    let body_line = line_col(&text, head_len).0;
+    let body_kept = fm.source || keep.take(text.len());
     if !body_kept {
-        text.truncate(head_len);
-        text.shrink_to_fit();
+        text = String::new();
     }
     Ok(Some(Page {
         rel: file.rel,
@@ -649,6 +677,8 @@ fn parse_page(
         abs: file.abs,
         text,
         head_len,
+        head_hash,
+        body_line,
         body_kept,
         fm,
         toml_offset,
@@ -656,6 +686,14 @@ fn parse_page(
         is_section,
         parent: None,
     }))
+}
+
+/// A hash of a page's front matter text (the same in every build: `DefaultHasher::new`
+/// has fixed keys).
+fn hash_of(head: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(head.as_bytes());
+    h.finish()
 }
 
 /// Each page's parent is the `_index.md` of its own folder (for a section: of the folder
@@ -789,6 +827,11 @@ mod tests {
         let (a, s) = (site.page(0), site.page(1));
         assert_eq!(s.kept_body(), Some("Text.\n"), "the source keeps its body");
         assert_eq!(a.kept_body(), None, "other bodies stay on disk");
+        assert_eq!(
+            (a.line_of("A"), a.key_line(&["title"]), s.line_of("source")),
+            (2, 2, 3),
+            "lines in front matter read again from the file, or kept"
+        );
         std::fs::write(&page.abs, "+++\ntitle = \"A\"\n+++\nSecond body.\n").unwrap();
         assert_eq!(
             a.body().unwrap(),
@@ -797,6 +840,7 @@ mod tests {
         );
         assert_eq!(a.body_line("Second body.\n", 0), 4);
         std::fs::write(&page.abs, "+++\ntitle = \"B\"\n+++\nSecond body.\n").unwrap();
+        assert_eq!(a.line_of("A"), 1, "a changed front matter places nothing");
         let err = a.body().unwrap_err();
         assert!(
             err.message.contains("changed while lede was reading it"),
@@ -818,8 +862,8 @@ mod tests {
             })
             .collect();
         let mut d = Diagnostics::default();
-        // Room for two bodies of 11 bytes, not three.
-        let pages = parse_pages(files.clone(), &BodyBudget::new(25), &mut d);
+        // Room for two files of 31 bytes, not three.
+        let pages = parse_pages(files.clone(), &BodyBudget::new(70), &mut d);
         let kept = pages.iter().filter(|p| p.kept_body().is_some()).count();
         assert_eq!(kept, 2, "two bodies fit in the budget");
         for (p, f) in pages.iter().zip(&files) {

@@ -234,7 +234,7 @@ impl Engine {
     fn update_pages(&mut self, edits: Vec<(usize, Page)>) -> Option<(Vec<usize>, bool)> {
         let body_only = edits
             .iter()
-            .all(|(i, page)| page.head() == self.site.page(*i).head());
+            .all(|(i, page)| page.same_head(self.site.page(*i)));
         let edited: HashSet<usize> = edits.iter().map(|(i, _)| *i).collect();
         if body_only {
             // Same front matter, so the same place in the site; the new page holds the body.
