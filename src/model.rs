@@ -6,7 +6,7 @@
 //! per page for the whole build.
 
 use std::cell::RefCell;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -76,6 +76,10 @@ pub struct Model {
     children: HashMap<usize, (Vec<usize>, Vec<usize>)>,
     /// Page index by reference `@/x.md`, for `get_page` (the site's own index).
     by_ref: Arc<HashMap<String, usize>>,
+    /// Per section page, its value as `get_section` gives it, made on the first call: a
+    /// template may ask every page of a section for the section (a glossary term for its
+    /// glossary), which would otherwise make every child's map once per page.
+    sections: HashMap<usize, OnceLock<Value>>,
     /// By quote reference `@/x.md#id`.
     pub quotes: HashMap<String, Value>,
     /// By page index: the resolved `[compare]` table.
@@ -91,11 +95,12 @@ impl Model {
             .enumerate()
             .map(|(i, p)| page_fields(site, i, p, backlinks.get(&i)))
             .collect();
-        let children = (0..site.pages.len())
+        let children: HashMap<usize, (Vec<usize>, Vec<usize>)> = (0..site.pages.len())
             .filter(|&i| site.page(i).is_section)
             .map(|i| (i, site.children(i)))
             .collect();
         let by_ref = Arc::clone(site.refs());
+        let sections = children.keys().map(|&i| (i, OnceLock::new())).collect();
         let quotes: HashMap<String, Value> = site
             .quotes
             .values()
@@ -105,6 +110,7 @@ impl Model {
             fields,
             children,
             by_ref,
+            sections,
             quotes,
             compares: HashMap::default(),
         };
@@ -158,7 +164,11 @@ impl Model {
 
     /// The page `@/x.md` as `get_page` gives it.
     pub fn by_ref(&self, reference: &str) -> Option<Value> {
-        self.by_ref.get(reference).map(|&i| self.page(i, &[]))
+        let &i = self.by_ref.get(reference)?;
+        Some(match self.sections.get(&i) {
+            Some(value) => value.get_or_init(|| self.page(i, &[])).clone(),
+            None => self.page(i, &[]),
+        })
     }
 
     /// Every page reference, for "did you mean".
@@ -508,4 +518,90 @@ fn backlinks(site: &Site) -> HashMap<usize, Vec<Value>> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostics;
+    use crate::load::ContentFile;
+
+    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        let files = files
+            .iter()
+            .map(|(rel, text)| {
+                let abs = dir.path().join(rel);
+                std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+                std::fs::write(&abs, text).unwrap();
+                ContentFile {
+                    rel: rel.to_string(),
+                    shown: std::path::Path::new("content").join(rel),
+                    abs,
+                }
+            })
+            .collect();
+        let config = crate::config::parse("title = \"t\"").unwrap();
+        let site = Site::build(config, files, &mut Diagnostics::default());
+        (dir, site)
+    }
+
+    #[test]
+    fn a_page_map_has_every_field_and_a_section_its_children() {
+        let (_dir, site) = site(&[
+            ("terms/_index.md", "+++\ntitle = \"Terms\"\n+++\n"),
+            ("terms/a.md", "+++\ntitle = \"A\"\nweight = 2\n+++\n"),
+            ("terms/b.md", "+++\ntitle = \"B\"\nweight = 1\n+++\n"),
+        ]);
+        let model = Model::new(&site);
+        let section = model.by_ref("@/terms/_index.md").unwrap();
+        let keys: Vec<String> = section
+            .as_map()
+            .unwrap()
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        let want: Vec<&str> = FIELDS
+            .iter()
+            .chain(&["pages", "subsections"])
+            .copied()
+            .collect();
+        assert_eq!(keys, want, "the fields in order, then the children");
+        let pages = section
+            .as_map()
+            .unwrap()
+            .get(&tera::value::Key::Str("pages"))
+            .unwrap();
+        let titles: Vec<String> = pages
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| field(p, "title").to_string())
+            .collect();
+        assert_eq!(titles, ["B", "A"], "children by weight");
+        let page = model.page(1, &[("content", Value::from("<p>x</p>"))]);
+        assert_eq!(
+            (field(&page, "title"), field(&page, "content")),
+            ("A", "<p>x</p>")
+        );
+    }
+
+    #[test]
+    fn get_section_makes_a_section_once() {
+        let (_dir, site) = site(&[
+            ("terms/_index.md", "+++\ntitle = \"Terms\"\n+++\n"),
+            ("terms/a.md", "+++\ntitle = \"A\"\n+++\n"),
+        ]);
+        let model = Model::new(&site);
+        let (first, again) = (
+            model.by_ref("@/terms/_index.md").unwrap(),
+            model.by_ref("@/terms/_index.md").unwrap(),
+        );
+        // A template asking every term page for its glossary must not remake every term's
+        // map each time: the second call hands out the same map.
+        assert!(std::ptr::eq(
+            first.as_map().unwrap(),
+            again.as_map().unwrap()
+        ));
+    }
 }
