@@ -284,12 +284,12 @@ fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &
     let outputs = site
         .pages
         .iter()
-        .map(|p| (p.url.as_str(), p.shown.clone()))
+        .map(|p| (p.url.as_str(), p.shown.as_path()))
         .chain(statics.iter().map(|s| {
-            let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs).to_path_buf();
+            let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs);
             (s.rel.as_str(), shown)
         }));
-    let mut by_case: HashMap<String, (&str, std::path::PathBuf)> = HashMap::new();
+    let mut by_case: HashMap<String, (&str, &Path)> = HashMap::with_capacity(site.pages.len());
     for (path, shown) in outputs {
         if let Some(c) = path
             .chars()
@@ -297,17 +297,18 @@ fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &
         {
             diags.push(
                 Diagnostic::error(
-                    &shown,
+                    shown,
                     1,
                     format!("the output file `{path}` has `{}` in its name, which a URL cannot carry as written", c.escape_default()),
                 )
                 .with_hint("rename the file (a page can also set `slug`); letters, digits, `-`, `_` and `.` are safe"),
             );
         }
-        match by_case.get(&path.to_lowercase()) {
+        let lower = path.to_lowercase();
+        match by_case.get(&lower) {
             Some((other, other_shown)) if *other != path => diags.push(
                 Diagnostic::error(
-                    &shown,
+                    shown,
                     1,
                     format!(
                         "the output files `{path}` and `{other}` (from {}) differ only in case: on macOS and Windows one overwrites the other",
@@ -317,7 +318,7 @@ fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &
                 .with_hint("rename one of them"),
             ),
             _ => {
-                by_case.insert(path.to_lowercase(), (path, shown));
+                by_case.insert(lower, (path, shown));
             }
         }
     }
