@@ -588,11 +588,11 @@ fn page_quote_ids(page: &Page) -> Vec<&str> {
     quotes.chain(excerpts).collect()
 }
 
-/// The memory a build may spend on page bodies so that rendering does not read those files
+/// The memory a build may spend keeping files as read, so that rendering does not read them
 /// again (reading a file costs about as much as rendering its Markdown).
 pub const KEPT_BODIES_BYTES: usize = 64 << 20;
 
-/// The bytes of bodies pages may still keep (shared by the parallel parse).
+/// The bytes of files pages may still keep (shared by the parallel parse).
 pub struct BodyBudget(AtomicUsize);
 
 impl BodyBudget {
