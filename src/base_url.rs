@@ -1,4 +1,4 @@
-//! `base_url`: where the site will be published (`https://example.org/explainers/iran/`).
+//! `base_url`: where the site will be published (`https://example.org/explainers/budget/`).
 //! Optional: without it every URL stays relative and the site is a portable folder; with it,
 //! the publishing emitters (`emit/`) can write absolute URLs where the web needs them
 //! (canonical links, share cards, sitemap, feed).
@@ -79,14 +79,14 @@ mod tests {
 
     #[test]
     fn accepts_http_and_https_with_a_path() {
-        let b = BaseUrl::parse("https://example.org/explainers/iran").unwrap();
-        assert_eq!(b.as_str(), "https://example.org/explainers/iran/");
+        let b = BaseUrl::parse("https://example.org/explainers/budget").unwrap();
+        assert_eq!(b.as_str(), "https://example.org/explainers/budget/");
         assert_eq!(
             b.join("figures/a.html"),
-            "https://example.org/explainers/iran/figures/a.html"
+            "https://example.org/explainers/budget/figures/a.html"
         );
         assert_eq!(
-            b.strip("https://example.org/explainers/iran/x.html"),
+            b.strip("https://example.org/explainers/budget/x.html"),
             Some("x.html")
         );
         assert!(BaseUrl::parse("http://localhost:8000/").is_ok());

@@ -30,17 +30,15 @@ pub struct Page {
     pub rel: String,
     pub shown: PathBuf,
     abs: PathBuf,
-    /// The whole file as read when its body is kept (see [`Page::body`]); else empty, and
-    /// the front matter's text is read again only to place an error in it.
-    text: String,
+    /// The whole file as read, if its body is kept (see [`Page::body`]); if not, the front
+    /// matter's text is read again only to place an error in it.
+    kept: Option<String>,
     /// Where the body starts in the file (the end of the front matter).
     head_len: usize,
     /// A hash of the front matter's text: the file read again must still begin with it.
     head_hash: u64,
     /// The file line the body starts on.
     body_line: usize,
-    /// Whether `text` holds the file.
-    body_kept: bool,
     pub fm: FrontMatter,
     toml_offset: usize,
     /// Output path relative to the site root: `figures/velayati.html`.
@@ -101,8 +99,8 @@ impl Page {
     /// The file up to the end of its front matter, to place an error in: kept, or read
     /// again (empty if the file changed since, so every line is 1).
     fn head(&self) -> Cow<'_, str> {
-        if self.body_kept {
-            return Cow::Borrowed(&self.text[..self.head_len]);
+        if let Some(text) = &self.kept {
+            return Cow::Borrowed(&text[..self.head_len]);
         }
         match load::read_utf8(&self.shown, &self.abs) {
             Ok(mut text) if self.begins(&text) => {
@@ -115,15 +113,15 @@ impl Page {
 
     /// The body if it is kept in memory (the source page's always is).
     pub fn kept_body(&self) -> Option<&str> {
-        self.body_kept.then(|| &self.text[self.head_len..])
+        self.kept.as_deref().map(|text| &text[self.head_len..])
     }
 
     /// The whole file, for locating a problem in it: as kept, else as it is now (empty if
     /// unreadable).
     pub fn file_text(&self) -> String {
-        match self.body_kept {
-            true => self.text.clone(),
-            false => load::read_utf8(&self.shown, &self.abs).unwrap_or_default(),
+        match &self.kept {
+            Some(text) => text.clone(),
+            None => load::read_utf8(&self.shown, &self.abs).unwrap_or_default(),
         }
     }
 
@@ -651,7 +649,7 @@ pub fn parse_file(file: ContentFile, keep: &BodyBudget) -> Result<Option<Page>, 
 
 fn parse_page(
     file: ContentFile,
-    mut text: String,
+    text: String,
     keep: &BodyBudget,
 ) -> Result<Option<Page>, Diagnostic> {
     let split = frontmatter::split(&text)
@@ -669,19 +667,15 @@ fn parse_page(
     );
     let head_hash = hash_of(&text[..head_len]);
     let body_line = line_col(&text, head_len).0;
-    let body_kept = fm.source || keep.take(text.len());
-    if !body_kept {
-        text = String::new();
-    }
+    let kept = (fm.source || keep.take(text.len())).then_some(text);
     Ok(Some(Page {
         rel: file.rel,
         shown: file.shown,
         abs: file.abs,
-        text,
+        kept,
         head_len,
         head_hash,
         body_line,
-        body_kept,
         fm,
         toml_offset,
         url,
