@@ -12,6 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, did_you_mean, line_col};
 
+mod plain;
+
 const FENCE: &str = "+++";
 
 /// The parsed header of one content file.
@@ -289,11 +291,14 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String, String)> {
 
 /// Parses the TOML header; on error returns a diagnostic positioned in the whole file.
 pub fn parse(path: &str, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
-    let fm = toml::from_str::<FrontMatter>(split.toml).map_err(|e| {
-        let offset = split.toml_offset + e.span().map_or(0, |s| s.start);
-        let (line, col) = line_col(text, offset);
-        toml_error(path, line, col, e.message())
-    })?;
+    let fm = match plain::parse(split.toml) {
+        Some(fm) => fm,
+        None => toml::from_str::<FrontMatter>(split.toml).map_err(|e| {
+            let offset = split.toml_offset + e.span().map_or(0, |s| s.start);
+            let (line, col) = line_col(text, offset);
+            toml_error(path, line, col, e.message())
+        })?,
+    };
     check_updates(&fm, path, text, split)?;
     Ok(fm)
 }

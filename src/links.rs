@@ -366,19 +366,26 @@ fn join(from: &str, rel: &str) -> Result<String, String> {
 /// [`join`] into `out`; `false` if `rel` climbs above the site root. `parts` counts the
 /// path's parts, since an empty part and no part both write nothing.
 fn join_into(from: &str, rel: &str, out: &mut String) -> bool {
-    let (dir, mut parts) = match from.rsplit_once('/') {
-        Some((dir, _)) => (dir, from.matches('/').count()),
+    // Byte offsets of `/`: both strings split only at that ASCII byte, so every piece is
+    // still a `str`, and no pattern searcher is set up for a 20-byte path.
+    let (dir, mut parts) = match from.bytes().rposition(|b| b == b'/') {
+        Some(i) => (&from[..i], from.bytes().filter(|&b| b == b'/').count()),
         None => ("", 0),
     };
     out.clear();
     out.push_str(dir);
-    for seg in rel.split('/') {
-        match seg {
+    let mut start = 0;
+    while start <= rel.len() {
+        let stop = rel.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'/')
+            .map_or(rel.len(), |i| start + i);
+        match &rel[start..stop] {
             "" | "." => {}
             ".." if parts == 0 => return false,
             ".." => {
                 parts -= 1;
-                out.truncate(out.rfind('/').unwrap_or(0));
+                out.truncate(out.bytes().rposition(|b| b == b'/').unwrap_or(0));
             }
             s => {
                 if parts > 0 {
@@ -388,6 +395,7 @@ fn join_into(from: &str, rel: &str, out: &mut String) -> bool {
                 parts += 1;
             }
         }
+        start = stop + 1;
     }
     true
 }
@@ -437,6 +445,10 @@ fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
             rest = memchr::memmem::find(rest, b"-->").map_or(&[], |e| &rest[e + 3..]);
             continue;
         }
+        if let Some(skip) = bare_tag(rest) {
+            rest = &rest[skip..];
+            continue;
+        }
         let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
         let inside = &rest[..end];
         let tag_end = inside
@@ -458,6 +470,22 @@ fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
             rest = &rest[end..];
         }
     }
+}
+
+/// The length of a tag with nothing to scan, `p>` or `/strong>` after its `<` (most tags of
+/// prose): an end tag or a start tag without attributes, other than `<script>` and `<style>`,
+/// whose bodies are skipped or scanned.
+fn bare_tag(after_lt: &[u8]) -> Option<usize> {
+    let end = after_lt.first() == Some(&b'/');
+    let name = &after_lt[usize::from(end)..];
+    let n = name
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let tag = &name[..n];
+    let special =
+        !end && (tag.eq_ignore_ascii_case(b"script") || tag.eq_ignore_ascii_case(b"style"));
+    (n > 0 && name.get(n) == Some(&b'>') && !special).then_some(usize::from(end) + n + 1)
 }
 
 /// `s` without its leading whitespace (and slashes, if `also_slash`).
@@ -670,6 +698,33 @@ mod tests {
             errs.iter().any(|e| e.contains("also-missing.png")),
             "{errs:?}"
         );
+    }
+
+    #[test]
+    fn only_tags_without_attributes_are_skipped_whole() {
+        assert_eq!(bare_tag(b"p>text"), Some(2));
+        assert_eq!(bare_tag(b"/strong> more"), Some(8));
+        assert_eq!(bare_tag(b"/style>"), Some(7));
+        for scanned in [
+            &b"a href=x>"[..],
+            b"style>",
+            b"SCRIPT>",
+            b"br/>",
+            b">",
+            b"/>",
+        ] {
+            assert_eq!(
+                bare_tag(scanned),
+                None,
+                "{}",
+                String::from_utf8_lossy(scanned)
+            );
+        }
+        let errs = run(&[(
+            "index.html",
+            r#"<p><em>a</em></p><STYLE>p { background: url(https://cdn.example/e.png) }</STYLE>"#,
+        )]);
+        assert!(errs.iter().any(|e| e.contains("e.png")), "{errs:?}");
     }
 
     #[test]

@@ -45,6 +45,15 @@ pub fn render(
     notes: &[BlockNote],
     errors: &mut Vec<LinkError>,
 ) -> String {
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    if annotations.is_empty() && notes.is_empty() {
+        // Every page but the source: events go straight to HTML, with no list of them.
+        let events = Parser::new_ext(body, options())
+            .into_offset_iter()
+            .map(|(event, range)| rewrite_link(event, resolve, range.start, errors));
+        html::push_html(&mut out, events);
+        return out;
+    }
     let mut weaver = Weaver::new(body, annotations);
     let mut events = Vec::new();
     let mut depth = 0usize;
@@ -88,7 +97,6 @@ pub fn render(
         }
     }
     weaver.close_all(&mut events);
-    let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     out
 }
