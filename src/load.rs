@@ -199,12 +199,14 @@ fn stays_inside(path: &Path, base: &Path) -> bool {
     path.canonicalize().is_ok_and(|p| p.starts_with(base))
 }
 
+/// `path` under `base`, `/`-separated. The walk joins names one by one, so the path has no
+/// `.` or doubled separator to normalise: only Windows' separator needs replacing.
 fn relative(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    let rel = path.strip_prefix(base).unwrap_or(path).to_string_lossy();
+    match std::path::MAIN_SEPARATOR {
+        '/' => rel.into_owned(),
+        sep => rel.replace(sep, "/"),
+    }
 }
 
 fn read_all(dir: &str, files: Vec<(String, PathBuf)>, diags: &mut Diagnostics) -> Vec<TextFile> {
