@@ -14,8 +14,8 @@ pub fn parse(toml: &str) -> Option<FrontMatter> {
         return None; // CRLF and stray carriage returns: the parser's rules, not ours
     }
     let mut fm = FrontMatter::default();
-    let mut seen = 0u16;
-    let mut has_title = false;
+    // At most one line per key this reader knows, so a handful.
+    let mut seen: Vec<&str> = Vec::with_capacity(9);
     for line in toml.split('\n') {
         let line = line.trim_matches(is_space);
         if line.is_empty() {
@@ -24,16 +24,12 @@ pub fn parse(toml: &str) -> Option<FrontMatter> {
         let eq = memchr::memchr(b'=', line.as_bytes())?;
         let key = line[..eq].trim_end_matches(is_space);
         let value = line[eq + 1..].trim_start_matches(is_space);
-        let bit = 1u16 << KEYS.iter().position(|k| *k == key)?;
-        if seen & bit != 0 {
+        if seen.contains(&key) {
             return None; // a repeated key is an error the parser words
         }
-        seen |= bit;
+        seen.push(key);
         match key {
-            "title" => {
-                fm.title = string(value)?;
-                has_title = true;
-            }
+            "title" => fm.title = string(value)?,
             "description" => fm.description = string(value)?,
             "template" => fm.template = Some(string(value)?),
             "page_template" => fm.page_template = Some(string(value)?),
@@ -42,24 +38,12 @@ pub fn parse(toml: &str) -> Option<FrontMatter> {
             "weight" => fm.weight = integer(value)?,
             "draft" => fm.draft = boolean(value)?,
             "source" => fm.source = boolean(value)?,
-            _ => return None,
+            _ => return None, // every other key, known or not, is the parser's
         }
     }
-    has_title.then_some(fm)
+    // `title` is required: its absence is the parser's error to word.
+    seen.contains(&"title").then_some(fm)
 }
-
-/// The keys read here; each is a bit of `seen`.
-const KEYS: [&str; 9] = [
-    "title",
-    "description",
-    "template",
-    "page_template",
-    "slug",
-    "date",
-    "weight",
-    "draft",
-    "source",
-];
 
 /// TOML's whitespace.
 fn is_space(c: char) -> bool {
