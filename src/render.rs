@@ -114,11 +114,10 @@ impl Renderer {
         for (k, v) in vars {
             ctx.insert_value(k, v);
         }
-        self.tera
-            .render(template, &ctx)
-            .map(|html| Output {
+        render_bytes(&self.tera, template, &ctx, 0)
+            .map(|bytes| Output {
                 path: path.to_string(),
-                bytes: html.into_bytes(),
+                bytes,
             })
             .map_err(|e| template_errors(&e, None))
     }
@@ -259,10 +258,10 @@ fn render_page(
     if let Some(c) = model.compares.get(&i) {
         ctx.insert_value("compare", c.clone());
     }
-    match tera.render(template, &ctx) {
-        Ok(html) if errors.is_empty() => Ok(Output {
+    match render_bytes(tera, template, &ctx, body.len()) {
+        Ok(bytes) if errors.is_empty() => Ok(Output {
             path: page.url.clone(),
-            bytes: without_nul(html),
+            bytes,
         }),
         Ok(_) => Err(errors),
         Err(e) => {
@@ -303,11 +302,32 @@ fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
 
 /// U+0000 never reaches a page: as CommonMark says of Markdown, it becomes U+FFFD, wherever
 /// it came from (a body, an escaped `\u0000` in front matter, a template).
-fn without_nul(html: String) -> Vec<u8> {
-    if memchr::memchr(0, html.as_bytes()).is_none() {
-        return html.into_bytes();
+/// Renders `template` straight into bytes, with room for a body of `body_len` bytes, so the
+/// buffer seldom grows. Tera writes only `str` (lede's values are never bytes), so the output
+/// is UTF-8 without a second pass over it to check; a NUL becomes U+FFFD, as browsers show it.
+fn render_bytes(
+    tera: &Tera,
+    template: &str,
+    ctx: &Context,
+    body_len: usize,
+) -> tera::TeraResult<Vec<u8>> {
+    let mut html = Vec::with_capacity(body_len + body_len / 4 + 4096);
+    tera.render_to(template, ctx, &mut html)?;
+    Ok(without_nul(html))
+}
+
+fn without_nul(html: Vec<u8>) -> Vec<u8> {
+    if memchr::memchr(0, &html).is_none() {
+        return html;
     }
-    html.replace('\0', "\u{FFFD}").into_bytes()
+    let mut out = Vec::with_capacity(html.len() + 2);
+    for &b in &html {
+        match b {
+            0 => out.extend_from_slice("\u{FFFD}".as_bytes()),
+            b => out.push(b),
+        }
+    }
+    out
 }
 
 fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagnostic>> {
@@ -315,10 +335,10 @@ fn render_not_found(tera: &Tera, strings: &Strings) -> Result<Output, Vec<Diagno
     let mut ctx = Context::new();
     ctx.insert_value("page", stub_page(title, "404.html"));
     ctx.insert("root", "");
-    tera.render(NOT_FOUND_TEMPLATE, &ctx)
-        .map(|html| Output {
+    render_bytes(tera, NOT_FOUND_TEMPLATE, &ctx, 0)
+        .map(|bytes| Output {
             path: NOT_FOUND_TEMPLATE.into(),
-            bytes: without_nul(html),
+            bytes,
         })
         .map_err(|e| template_errors(&e, None))
 }

@@ -62,11 +62,14 @@ fn string(value: &str) -> Option<String> {
     let end = memchr::memchr(quote, inner)?;
     let text = &inner[..end];
     let escape = quote == b'"' && memchr::memchr(b'\\', text).is_some();
-    let control = text.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && b != b'\t')
-            || b == 0x7f
-            || (b == 0xc2 && text.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
-    });
+    // Most values are printable ASCII: one quick pass settles them.
+    let printable = |b: &u8| (b' '..0x7f).contains(b) || *b == b'\t';
+    let control = !text.iter().all(printable)
+        && text.iter().enumerate().any(|(i, &b)| {
+            (b < 0x20 && b != b'\t')
+                || b == 0x7f
+                || (b == 0xc2 && text.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
+        });
     // Cut at ASCII quotes, so both pieces are still UTF-8.
     (end + 2 == value.len() && !escape && !control).then(|| value[1..end + 1].to_string())
 }
