@@ -51,6 +51,8 @@ pub struct Sources {
     pub theme: Theme,
     /// Every content page that parsed (drafts left out).
     pub pages: Vec<Page>,
+    /// Whether a Markdown file of `content/` is a symlink ([`load::Inputs`]).
+    pub symlinked_content: bool,
 }
 
 /// Stages 1–2: the config, every file, the theme and each page's front matter. `None` when
@@ -74,6 +76,7 @@ pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
         theme_fonts: inputs.theme_fonts,
         theme,
         pages,
+        symlinked_content: inputs.symlinked_content,
     })
 }
 

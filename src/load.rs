@@ -60,6 +60,9 @@ pub struct Inputs {
     /// The theme's binary files under `templates/fonts/` (fonts for share images): found,
     /// not read, and never published.
     pub theme_fonts: Vec<CopiedFile>,
+    /// Whether a Markdown file of `content/` is a symlink: an edit of its target names the
+    /// target, not the page, so `serve` cannot tell which page changed.
+    pub symlinked_content: bool,
 }
 
 /// The folder of `templates/` that holds the theme's font files (binary, not templates).
@@ -68,7 +71,9 @@ pub const FONTS_DIR: &str = "fonts/";
 /// Reads everything under `root`; problems go to `diags`, readable files are returned.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
     let content = walk(root, CONTENT_DIR, diags);
+    let symlinked_content = content.symlinks.iter().any(|rel| rel.ends_with(".md"));
     let (markdown, assets): (Vec<_>, Vec<_>) = content
+        .files
         .into_iter()
         .partition(|(rel, _)| rel.ends_with(".md"));
     if !root.join(CONTENT_DIR).is_dir() {
@@ -78,9 +83,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
         );
     }
     let (theme_fonts, templates): (Vec<_>, Vec<_>) = walk(root, TEMPLATES_DIR, diags)
+        .files
         .into_iter()
         .partition(|(rel, _)| rel.starts_with(FONTS_DIR));
-    let statics = copied_files(walk(root, STATIC_DIR, diags), assets, diags);
+    let statics = copied_files(walk(root, STATIC_DIR, diags).files, assets, diags);
     Inputs {
         content: markdown
             .into_iter()
@@ -96,6 +102,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
             .into_iter()
             .map(|(rel, abs)| CopiedFile { rel, abs })
             .collect(),
+        symlinked_content,
     }
 }
 
@@ -140,14 +147,22 @@ fn copied_files(
     out
 }
 
-/// Every regular file under `root/dir`, sorted, as (relative path, absolute path).
-fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+/// What [`walk`] found: every regular file, sorted, as (relative path, absolute path), and
+/// the relative paths of those that are symlinks (known from the walk, so no `stat` later).
+#[derive(Default)]
+struct Walked {
+    files: Vec<(String, PathBuf)>,
+    symlinks: Vec<String>,
+}
+
+/// Every regular file under `root/dir` (see [`Walked`]).
+fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
     let base = root.join(dir);
     if !base.is_dir() {
-        return Vec::new();
+        return Walked::default();
     }
     let canonical_base = base.canonicalize().unwrap_or_else(|_| base.clone());
-    let mut files = Vec::new();
+    let mut found = Walked::default();
     let mut walker = WalkDir::new(&base).sort_by_file_name().into_iter();
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -189,10 +204,13 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf
             continue;
         }
         if is_file {
-            files.push((rel, path.to_path_buf()));
+            if symlink {
+                found.symlinks.push(rel.clone());
+            }
+            found.files.push((rel, path.to_path_buf()));
         }
     }
-    files
+    found
 }
 
 fn stays_inside(path: &Path, base: &Path) -> bool {

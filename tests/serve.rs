@@ -1327,6 +1327,28 @@ fn what_cannot_be_followed_locally_is_a_full_rebuild() {
     );
 }
 
+/// A page that is a symlink to another file of content/: an edit names the target, never the
+/// link, so every edit rebuilds the whole site, and both pages show it.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_page_makes_every_edit_a_full_rebuild() {
+    let site = TestSite::fixture("serve");
+    let root = site.path();
+    std::os::unix::fs::symlink("first.md", root.join("content/notes/again.md")).expect("symlink");
+    let (live, first) = Live::new(root);
+    assert!(!first.diags.has_errors(), "{first:?}");
+    site.edit("content/notes/first.md", "says hello", "says hello twice");
+    let r = rebuild_after(&live, &["content/notes/first.md"]);
+    assert!(!r.incremental, "{r:?}");
+    assert_fresh(&live, root);
+    let state = live.state();
+    let files = &state.site.as_deref().expect("a site is served").files;
+    for page in ["notes/first.html", "notes/again.html"] {
+        let html = String::from_utf8_lossy(&files[page].0).into_owned();
+        assert!(html.contains("says hello twice"), "{page}: {html}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 

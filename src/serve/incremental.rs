@@ -142,7 +142,6 @@ impl Engine {
             }
         };
         let parsed = diags.clone();
-        let symlinks = sources.pages.par_iter().any(|p| is_symlink(root, &p.rel));
         let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
         let checked = build::check_content(&site, &mut diags);
         let theme = ThemeFiles {
@@ -185,7 +184,7 @@ impl Engine {
             before_render,
             pages: pages.into_iter().map(|(_, p)| p).collect(),
             not_found,
-            symlinks,
+            symlinks: sources.symlinked_content,
         };
         let rendered = engine.pages.len() + usize::from(engine.not_found.is_some());
         let outcome = engine.outcome();
@@ -538,9 +537,4 @@ fn read_static(s: &CopiedFile) -> Result<(String, Bytes), Diagnostic> {
 fn slash_path(rel: &Path) -> Option<String> {
     let parts: Vec<&str> = rel.iter().map(|c| c.to_str()).collect::<Option<_>>()?;
     Some(parts.join("/"))
-}
-
-fn is_symlink(root: &Path, rel: &str) -> bool {
-    std::fs::symlink_metadata(root.join(CONTENT_DIR).join(rel))
-        .is_ok_and(|m| m.file_type().is_symlink())
 }
