@@ -123,3 +123,26 @@ fn an_unknown_string_override_is_an_error_with_did_you_mean() {
         .assert_stderr_has("`our_nte` is not a string the theme uses")
         .assert_stderr_has("did you mean `our_note`?");
 }
+
+/// French typesetting puts a space, often a narrow no-break one, inside « »: a quotation set
+/// that way is still a quotation, its words found and verified without the spaces.
+#[test]
+fn french_guillemets_with_spaces_hold_quotations() {
+    let site = TestSite::fixture("minimal");
+    site.edit(
+        "content/report.md",
+        "“It will bring jobs—real jobs—to the harbour,” Lee said.",
+        "«\u{202f}It will bring jobs—real jobs—to the harbour\u{202f}», a dit Lee.",
+    );
+    site.edit(
+        "content/people/ann.md",
+        "text = \"It will bring jobs—real jobs—to the harbour,\"",
+        "text = \"It will bring jobs—real jobs—to the harbour\"",
+    );
+    site.build().assert_ok();
+    let page = site.page("people/ann.html");
+    assert!(
+        page.contains("It will bring jobs—real jobs—to the harbour"),
+        "the quote is shown: {page}"
+    );
+}

@@ -46,7 +46,9 @@ fn opens(c: char, prev: Option<char>, next: Option<char>, depth: usize) -> bool 
     let word_start = prev.is_none_or(|p| !p.is_alphanumeric());
     let before_word = next.is_some_and(|n| !n.is_whitespace());
     match c {
-        '“' | '„' | '«' | '‹' | '「' | '『' | '‚' => before_word,
+        '“' | '„' | '「' | '『' | '‚' => before_word,
+        // French and Swiss typesetting put a space (often a narrow no-break one) inside « ».
+        '«' | '‹' => next.is_some_and(|n| n != '\n' && n != '\r'),
         '‘' | '"' => word_start && before_word,
         // Swedish and Finnish ”…”: only after a space, so an English closer is never taken.
         '”' => prev.is_none_or(char::is_whitespace) && before_word,
@@ -196,7 +198,10 @@ pub fn find(text: &str) -> Vec<Marked> {
                 Step::OpenedNested => nested += 1,
                 Step::ClosedTop(opener) => found.push(Marked {
                     outer: opener..at + c.len_utf8(),
-                    inner: opener + text[opener..].chars().next().map_or(0, char::len_utf8)..at,
+                    inner: words_of(
+                        text,
+                        opener + text[opener..].chars().next().map_or(0, char::len_utf8)..at,
+                    ),
                     nested,
                     paragraphs: spanned,
                     closed: true,
@@ -226,7 +231,7 @@ pub fn find(text: &str) -> Vec<Marked> {
                 let inner_start = open.at + open.mark.len_utf8();
                 found.push(Marked {
                     outer: open.at..para.end,
-                    inner: inner_start..para.end.max(inner_start),
+                    inner: words_of(text, inner_start..para.end.max(inner_start)),
                     nested,
                     paragraphs: spanned,
                     closed: false,
@@ -236,6 +241,14 @@ pub fn find(text: &str) -> Vec<Marked> {
         }
     }
     found
+}
+
+/// `range` without the spaces just inside the marks (« like this »).
+fn words_of(text: &str, range: Range<usize>) -> Range<usize> {
+    let inside = &text[range.clone()];
+    let start = range.start + (inside.len() - inside.trim_start().len());
+    let end = (range.end - (inside.len() - inside.trim_end().len())).max(start);
+    start..end
 }
 
 #[cfg(test)]
@@ -255,6 +268,13 @@ mod tests {
                 "one", "two", "three", "four", "five", "six", "seven", "eight"
             ]
         );
+    }
+
+    #[test]
+    fn french_spacing_inside_guillemets() {
+        // A plain space, a no-break space (U+00A0) and a narrow no-break space (U+202F).
+        let text = "Il a dit « tout va bien » puis «\u{a0}rien\u{a0}» et ‹\u{202f}peu\u{202f}›.";
+        assert_eq!(inner(text), ["tout va bien", "rien", "peu"]);
     }
 
     #[test]
