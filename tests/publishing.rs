@@ -584,3 +584,41 @@ fn an_invalid_base_url_flag_is_refused() {
     run.assert_failed().assert_stderr_has("invalid --base-url");
     assert!(!site.out().exists());
 }
+
+/// A quotation the article has through another figure names that figure wherever it stands
+/// alone: the embed's title and heading, its share tags and image text, and its JSON-LD.
+#[test]
+fn a_reported_quotation_names_its_reporter_everywhere_it_is_shared() {
+    let site = TestSite::with_default_theme("market");
+    build_with_base(&site);
+    let embed = site.page("embed/q-pays-for-itself.html");
+    let label = "Ben Ortiz, quoting Ann Lee";
+    assert!(
+        embed.contains(&format!("<title>{label}: a quotation")),
+        "title: {embed}"
+    );
+    assert!(
+        meta(&embed, "og:title").is_some_and(|t| t.starts_with(label)),
+        "og:title: {:?}",
+        meta(&embed, "og:title")
+    );
+    assert!(
+        meta(&embed, "og:image:alt").is_some_and(|t| t.contains(&format!("— {label}."))),
+        "og:image:alt: {:?}",
+        meta(&embed, "og:image:alt")
+    );
+    let fig = site.page("people/ann.html");
+    let mut nodes = Vec::new();
+    let blocks = json_ld(&fig);
+    blocks.iter().for_each(|b| typed_nodes(b, &mut nodes));
+    let quote = nodes
+        .iter()
+        .find(|n| n["@type"] == "Quotation" && n["text"] == "the hall pays for itself")
+        .expect("the reported quotation in JSON-LD");
+    assert_eq!(quote["creator"]["name"], "Ann Lee", "{quote}");
+    assert_eq!(quote["contributor"]["name"], "Ben Ortiz", "{quote}");
+    assert_eq!(quote["description"], label, "{quote}");
+    // A quotation in the speaker's own words names only the speaker.
+    let own = site.page("embed/q-before-winter.html");
+    assert!(own.contains("<title>Ann Lee: a quotation"), "{own}");
+}

@@ -54,7 +54,8 @@ pub fn plan(site: &Site) -> Vec<Embed> {
     let mut out = Vec::new();
     for at in super::quotations(site) {
         let id = site.quote_id(at).get_ref();
-        let speaker = &site.page(site.attribution(at).speaker).fm.title;
+        // Who speaks as the labels word it: "Ann Lee", or "Ben Ortiz, quoting Ann Lee".
+        let speaker = crate::labels::label_text(site, site.attribution(at));
         let words = site.quote_text(at).get_ref().chars().count();
         out.push(Embed {
             of: Of::Quote(at),
@@ -62,7 +63,7 @@ pub fn plan(site: &Site) -> Vec<Embed> {
             path: format!("embed/{}.html", quote_anchor(id)),
             title: site
                 .strings
-                .fill("embed_quote_title", &[("speaker", speaker)]),
+                .fill("embed_quote_title", &[("speaker", &speaker)]),
             back: format!("{}#{}", site.page(at.page).url, quote_anchor(id)),
             height: 170 + 30 * lines(words, 55),
         });

@@ -5,7 +5,8 @@
 //! - every other page: `BackgroundNewsArticle` (an explainer) with `isBasedOn` the source,
 //!   `dateModified` and each correction as a `CorrectionComment`;
 //! - a figure's page is `about` a `Person` (name, the source's description);
-//! - each quotation a `Quotation` (`text` verbatim, `creator`, `isBasedOn`);
+//! - each quotation a `Quotation` (`text` verbatim, `creator`, `isBasedOn`; one reported by
+//!   another figure has that figure as `contributor` and the label as `description`);
 //! - a comparison an `ItemList` of its topics;
 //! - a `BreadcrumbList` on every page.
 
@@ -79,7 +80,7 @@ fn person(p: &Publish<'_>, i: usize) -> Value {
 /// A quotation, its words exactly as verified.
 pub fn quotation(p: &Publish<'_>, at: QuoteAt) -> Value {
     let site = p.site;
-    let speaker = site.attribution(at).speaker;
+    let attr = site.attribution(at);
     let id = site.quote_id(at).get_ref();
     let url = format!("{}#{}", abs(p, &site.page(at.page).url), quote_anchor(id));
     let mut v = json!({
@@ -87,10 +88,20 @@ pub fn quotation(p: &Publish<'_>, at: QuoteAt) -> Value {
         "@id": url,
         "url": url,
         "text": site.quote_text(at).get_ref().trim(),
-        "creator": person(p, speaker),
+        "creator": person(p, attr.speaker),
     });
-    if let (Some(src), Some(m)) = (source_id(p, site), v.as_object_mut()) {
-        m.insert("isBasedOn".into(), json!({"@id": src}));
+    if let Some(m) = v.as_object_mut() {
+        if let Some(src) = source_id(p, site) {
+            m.insert("isBasedOn".into(), json!({"@id": src}));
+        }
+        // Words the article has from the speaker through someone else: that reporter too.
+        if let Some(via) = attr.via {
+            m.insert("contributor".into(), person(p, via));
+            m.insert(
+                "description".into(),
+                json!(crate::labels::label_text(site, attr)),
+            );
+        }
     }
     v
 }

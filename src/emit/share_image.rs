@@ -189,7 +189,8 @@ impl Images {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let speaker = site.page(site.attribution(at).speaker).fm.title.clone();
+            // As the labels word it: a reported quotation names who reports it.
+            let speaker = crate::labels::label_text(site, site.attribution(at));
             self.quotes.insert(id.clone(), self.cards.len());
             self.cards.push(Card {
                 path: format!("share/q-{id}.png"),
