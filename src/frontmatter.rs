@@ -388,9 +388,32 @@ pub fn toml_error_in(what: &str, path: &str, line: usize, col: usize, message: &
             None => d,
         };
     }
+    // toml says "invalid unquoted key" for `cells.transférer-à-tours`: only a-z, A-Z, 0-9,
+    // `-` and `_` may stand bare in a key.
+    let hint = if message.contains("unquoted key") {
+        KEY_HINT
+    } else {
+        TOML_HINT
+    };
     Diagnostic::error(path, line, format!("invalid {what}: {message}"))
         .at_col(col)
-        .with_hint(TOML_HINT)
+        .with_hint(hint)
+}
+
+pub const KEY_HINT: &str = "a key with characters other than a-z, A-Z, 0-9, `-` and `_` (an accented letter, a space, a dot) goes in double quotes: `[compare.rows.cells.\"transférer-à-tours\"]`, `\"clé\" = \"…\"`";
+
+/// `key` as TOML writes it in a table header or dotted key: bare when it can be, else
+/// quoted (`transférer-à-tours` → `"transférer-à-tours"`).
+pub fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare {
+        key.to_string()
+    } else {
+        format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 /// Keys an earlier lede knew, with what replaced them.

@@ -349,7 +349,7 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
         for key in &keys {
             let Some(cell) = row.cells.get(key) else {
                 diags.push(page.error(line, format!("row `{id}` (“{}”) has no cell for column `{key}`", row.topic.get_ref()))
-                    .with_hint(format!("add [compare.rows.cells.{key}] with a `summary` and `backing`, or `silent = true` if the article does not say")));
+                    .with_hint(format!("add [compare.rows.cells.{}] with a `summary` and `backing`, or `silent = true` if the article does not say", crate::frontmatter::toml_key(key))));
                 continue;
             };
             if cell.silent && (!cell.summary.is_empty() || !cell.backing.is_empty()) {

@@ -823,3 +823,43 @@ fn update_note_with_a_broken_link() {
         "update note: broken link",
     );
 }
+
+/// A column page named with accented letters: TOML wants its cell key in quotes, and both the
+/// parser's error and lede's own hint say how to write it.
+#[test]
+fn an_accented_column_key_is_shown_quoted() {
+    let column = |s: &TestSite| {
+        let no = std::fs::read_to_string(s.path().join("content/camps/no.md")).expect("no.md");
+        s.remove("content/camps/no.md");
+        s.write("content/camps/contre-le-pont-à-péage.md", no);
+        s.edit(
+            "content/people/ben.md",
+            "@/camps/no.md",
+            "@/camps/contre-le-pont-à-péage.md",
+        );
+        s.edit(
+            "content/compare.md",
+            "\"@/camps/no.md\"]",
+            "\"@/camps/contre-le-pont-à-péage.md\"]",
+        );
+    };
+    // Written bare, as for an ASCII name: the parser refuses the key; the hint quotes it.
+    fails(
+        |s| {
+            column(s);
+            s.edit(
+                "content/compare.md",
+                "[compare.rows.cells.no]\nsummary = \"It costs",
+                "[compare.rows.cells.contre-le-pont-à-péage]\nsummary = \"It costs",
+            );
+        },
+        "content/compare.md:17:",
+        "goes in double quotes",
+    );
+    // Left out: the hint names the cell to add, quoted so that it parses.
+    fails(
+        column,
+        "content/compare.md:",
+        "add [compare.rows.cells.\"contre-le-pont-à-péage\"]",
+    );
+}
