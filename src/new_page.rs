@@ -46,7 +46,9 @@ pub fn run(root: &Path, kind: Kind, name: &str) -> anyhow::Result<PathBuf> {
         .map_err(|why| anyhow::anyhow!("cannot make a file name from {name:?}: {why}"))?;
     let folder = section_folder(root, kind);
     let index = root.join("content").join(&folder).join("_index.md");
-    let schema = read_schema(&index, kind)?;
+    let section = read_section(&index, kind)?;
+    let template = section.page_template.unwrap_or_else(|| "page.html".into());
+    let schema = combine(crate::theme::page_rules(root, &template), section.schema);
     let path = root
         .join("content")
         .join(&folder)
@@ -84,7 +86,41 @@ fn section_folder(root: &Path, kind: Kind) -> String {
         .to_string()
 }
 
-fn read_schema(index: &Path, kind: Kind) -> anyhow::Result<BTreeMap<String, FieldRule>> {
+/// The rules both the theme (for the section's page template) and the section's `[schema]`
+/// set, a key at a time: `lede check` enforces both, so the new page explains both.
+fn combine(
+    theme: BTreeMap<String, FieldRule>,
+    section: BTreeMap<String, FieldRule>,
+) -> BTreeMap<String, FieldRule> {
+    let mut out = theme;
+    for (key, s) in section {
+        let rule = match out.remove(&key) {
+            None => s,
+            Some(t) => FieldRule {
+                required: t.required || s.required,
+                one_of: if s.one_of.is_empty() {
+                    t.one_of
+                } else {
+                    s.one_of
+                },
+                ref_section: s.ref_section.or(t.ref_section),
+                verbatim: t.verbatim || s.verbatim,
+                value_type: s.value_type.or(t.value_type),
+                doc: if s.doc.is_empty() { t.doc } else { s.doc },
+                example: if s.example.is_empty() {
+                    t.example
+                } else {
+                    s.example
+                },
+            },
+        };
+        out.insert(key, rule);
+    }
+    out
+}
+
+/// The section page's front matter, which says what its pages need.
+fn read_section(index: &Path, kind: Kind) -> anyhow::Result<frontmatter::FrontMatter> {
     let text = std::fs::read_to_string(index).with_context(|| {
         format!(
             "cannot read {}: a {} page goes in that section, so create it first (`lede init` writes one), \
@@ -96,8 +132,7 @@ fn read_schema(index: &Path, kind: Kind) -> anyhow::Result<BTreeMap<String, Fiel
     let shown = index.display().to_string();
     let split = frontmatter::split(&text)
         .map_err(|(line, msg, hint)| anyhow::anyhow!("{shown}:{line}: {msg}\n  hint: {hint}"))?;
-    let fm = frontmatter::parse(&shown, &text, &split).map_err(|d| anyhow::anyhow!("{d}"))?;
-    Ok(fm.schema)
+    frontmatter::parse(&shown, &text, &split).map_err(|d| anyhow::anyhow!("{d}"))
 }
 
 fn page_text(kind: Kind, name: &str, folder: &str, schema: &BTreeMap<String, FieldRule>) -> String {
@@ -112,7 +147,8 @@ fn page_text(kind: Kind, name: &str, folder: &str, schema: &BTreeMap<String, Fie
     );
     if !schema.is_empty() {
         out.push_str(&format!(
-            "\n# Fields that content/{folder}/_index.md asks for ([schema]).\n[extra]\n"
+            "\n# Fields that content/{folder}/_index.md ([schema]) and the theme\n\
+             # (templates/theme.toml) ask for.\n[extra]\n"
         ));
         for (key, rule) in schema {
             out.push_str(&field(key, rule));
@@ -128,19 +164,35 @@ fn page_text(kind: Kind, name: &str, folder: &str, schema: &BTreeMap<String, Fie
     out
 }
 
+fn example_or(rule: &FieldRule, fallback: &str) -> String {
+    if rule.example.is_empty() {
+        fallback.to_string()
+    } else {
+        rule.example.clone()
+    }
+}
+
 /// One `[extra]` key: a comment saying what it must hold, then the key (commented out when
 /// it is optional).
 fn field(key: &str, rule: &FieldRule) -> String {
     let mut what = Vec::new();
+    if !rule.doc.is_empty() {
+        what.push(rule.doc.clone());
+    }
     if !rule.one_of.is_empty() {
         let values: Vec<String> = rule.one_of.iter().map(|v| toml_str(v)).collect();
         what.push(format!("one of {}", values.join(", ")));
     }
-    if let Some(folder) = &rule.ref_section {
-        let folder = folder.trim_matches('/');
-        what.push(format!(
-            "a reference to a page in content/{folder}/, like \"@/{folder}/name.md\""
-        ));
+    match rule.ref_section.as_deref().map(|f| f.trim_matches('/')) {
+        None => {}
+        Some(frontmatter::ANY_PAGE) => what.push(format!(
+            "a reference to a page or one of its quotes, like {}",
+            example_or(rule, "\"@/article.md#quote-id\"")
+        )),
+        Some(folder) => what.push(format!(
+            "a reference to a page in content/{folder}/, like {}",
+            example_or(rule, &format!("\"@/{folder}/name.md\""))
+        )),
     }
     if rule.verbatim {
         what.push("copied word for word from the article".into());

@@ -119,6 +119,19 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The theme's rules for the `[extra]` of the pages `template` renders, read from the site's
+/// `templates/theme.toml` (none when it is missing or does not parse: `lede check` reports
+/// that). For `lede new`, which writes those keys into a new page.
+pub fn page_rules(root: &std::path::Path, template: &str) -> BTreeMap<String, FieldRule> {
+    let path = root.join(crate::load::TEMPLATES_DIR).join(THEME_FILE);
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<ThemeFile>(&text).ok())
+        .and_then(|mut file| file.pages.remove(template))
+        .map(|fields| fields.extra)
+        .unwrap_or_default()
+}
+
 /// Reads the theme's declaration and applies `lede.toml`'s `[strings]`; an override of a key
 /// the theme does not declare is reported at its line in `lede.toml`.
 pub fn load(templates: &[TextFile], config: &Config, diags: &mut Diagnostics) -> Theme {

@@ -135,8 +135,8 @@ weight = 4
 [schema.label]
 required = true               # a short name for the camp's tag, e.g. "Conservative"
 [schema.backing]
-# optional: a reference to the article's words that introduce the camp,
-# e.g. "@/article.md#quote-id" for a [[quotes]] passage declared in content/article.md
+ref = "*"                     # optional: a reference to the article's words that introduce
+# the camp, e.g. "@/article.md#quote-id" for a [[quotes]] passage declared in content/article.md
 +++
 "#;
 
