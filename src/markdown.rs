@@ -110,12 +110,35 @@ pub fn code_in_markdown(body: &str) -> Vec<(usize, String)> {
     if !may_hold_code(body) {
         return found; // most pages: no second parse
     }
+    // An HTML block comes one line at a time; a tag may run over lines, so a block is
+    // checked whole.
+    let mut block: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Html(html) | Event::InlineHtml(html) => {
-                if let Some(why) = code_in_html(&html) {
-                    found.push((range.start, why));
+            Event::Start(Tag::HtmlBlock) => block = Some((range.start, String::new())),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((at, html)) = block.take()
+                    && let Some(why) = code_in_html(&html)
+                {
+                    found.push((at, why));
                 }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => match &mut block {
+                Some((_, lines)) => lines.push_str(&html),
+                None => {
+                    if let Some(why) = code_in_html(&html) {
+                        found.push((range.start, why));
+                    }
+                }
+            },
+            Event::Start(Tag::Heading { attrs, .. }) if !attrs.is_empty() => {
+                found.push((
+                    range.start,
+                    format!(
+                        "the attribute `{}` on a heading (a heading may set only {{#id}} and {{.class}})",
+                        attrs[0].0
+                    ),
+                ));
             }
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 if let Some(scheme) = code_scheme(&dest_url) {
@@ -136,13 +159,28 @@ fn may_hold_code(body: &str) -> bool {
     let ends_with =
         |i: usize, word: &[u8]| i >= word.len() && b[i - word.len()..i].eq_ignore_ascii_case(word);
     memchr::memchr3(b'<', b'&', b'\\', b).is_some()
+        || memchr::memchr(b'{', b).is_some() // heading attributes
         || memchr::memchr_iter(b':', b).any(|i| ends_with(i, b"script") || ends_with(i, b"data"))
 }
 
+/// Elements that run code, load a page or a plugin, send the reader elsewhere or change what
+/// the page's links mean: never in Markdown.
+const CODE_TAGS: [&str; 14] = [
+    "script", "iframe", "object", "embed", "form", "base", "meta", "link", "svg", "math", "frame",
+    "frameset", "applet", "portal",
+];
+
 fn code_in_html(html: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    for tag in ["script", "iframe", "object", "embed"] {
-        if lower.contains(&format!("<{tag}")) {
+    // Browsers read `&#106;avascript:` as `javascript:`: look at the text as they do.
+    let lower = decode_entities(html).to_ascii_lowercase();
+    for tag in CODE_TAGS {
+        let opens = lower.match_indices(&format!("<{tag}")).any(|(i, m)| {
+            lower[i + m.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_ascii_whitespace() || c == '>' || c == '/')
+        });
+        if opens {
             return Some(format!("raw HTML `<{tag}>` in Markdown"));
         }
     }
@@ -174,6 +212,47 @@ fn code_in_html(html: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `text` with numeric character references (`&#106;`, `&#x6A`, with or without `;`) and
+/// the named ones that can spell a URL's scheme (`&colon;`, `&Tab;`, `&NewLine;`) replaced
+/// by their characters.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let (c, used) = entity(after).unwrap_or(('&', 0));
+        out.push(c);
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character an entity after `&` stands for, and how many bytes it took.
+fn entity(after: &str) -> Option<(char, usize)> {
+    let semi = |n: usize| n + usize::from(after[n..].starts_with(';'));
+    if let Some(num) = after.strip_prefix('#') {
+        let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16, 2),
+            None => (num, 10, 1),
+        };
+        let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
+        let code = u32::from_str_radix(&digits[..len.min(8)], radix).ok()?;
+        return Some((char::from_u32(code).unwrap_or('\u{fffd}'), semi(skip + len)));
+    }
+    let name_len = after.chars().take_while(char::is_ascii_alphabetic).count();
+    let c = match after[..name_len].to_ascii_lowercase().as_str() {
+        "colon" => ':',
+        "tab" => '\t',
+        "newline" => '\n',
+        "sol" => '/',
+        "amp" => '&',
+        _ => return None,
+    };
+    Some((c, semi(name_len)))
 }
 
 /// Whether byte `i` of `html` is inside a tag (after a `<`, before its `>`).
@@ -220,7 +299,9 @@ pub fn render_block(
     resolve: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<String, String> {
     let mut errors = Vec::new();
+    let mut inert = Inert::default();
     let events: Vec<Event<'_>> = Parser::new_ext(text, options())
+        .filter_map(|event| inert.event(event))
         .map(|event| rewrite_link(event, resolve, 0, &mut errors))
         .collect();
     if let Some((_, why)) = errors.into_iter().next() {
@@ -229,6 +310,38 @@ pub fn render_block(
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
     Ok(out)
+}
+
+/// Short Markdown from front matter (summaries, notes) rendered by a template's `markdown`
+/// filter, which no content check sees: raw HTML shows as text, a link or image with a code
+/// URL keeps only its text, and a heading keeps no attributes.
+#[derive(Default)]
+struct Inert {
+    /// For each open link or image: whether it was dropped.
+    open: Vec<bool>,
+}
+
+impl Inert {
+    fn event<'a>(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. }) => {
+                let drop = code_scheme(dest_url).is_some();
+                self.open.push(drop);
+                (!drop).then_some(event)
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                (self.open.pop() != Some(true)).then_some(event)
+            }
+            Event::Start(Tag::Heading { level, .. }) => Some(Event::Start(Tag::Heading {
+                level,
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            })),
+            other => Some(other),
+        }
+    }
 }
 
 /// A link to an `@/` reference gets its resolved URL (a failure is recorded at `at` and the

@@ -699,6 +699,38 @@ fn javascript_and_data_urls_in_markdown_are_refused() {
             "an event handler `onerror=`",
         ),
         ("<iframe src=\"style.css\"></iframe>", "raw HTML `<iframe>`"),
+        // A tag over two lines of an HTML block.
+        (
+            "<div><img src=\"style.css\" alt=\"\"\nonerror=\"alert(1)\"></div>",
+            "an event handler `onerror=`",
+        ),
+        (
+            "<div><a href=\n\"javascript:alert(1)\">x</a></div>",
+            "a `javascript` URL in raw HTML",
+        ),
+        // Spelled with character references, in an attribute other than href or src.
+        (
+            "<button formaction=\"&#106;avascript:alert(1)\">x</button>",
+            "a `javascript` URL in raw HTML",
+        ),
+        (
+            "<p><a href=\"&#x6A&#x61vascript&colon;alert(1)\">x</a></p>",
+            "a `javascript` URL in raw HTML",
+        ),
+        (
+            "# Heading {#h onclick=alert(1)}",
+            "the attribute `onclick` on a heading",
+        ),
+        (
+            "<meta http-equiv=\"refresh\" content=\"0;url=https://example.com\">",
+            "raw HTML `<meta>`",
+        ),
+        ("<base href=\"https://example.com/\">", "raw HTML `<base>`"),
+        (
+            "<form action=\"https://example.com\"><input></form>",
+            "raw HTML `<form>`",
+        ),
+        ("<svg><a href=\"x\">x</a></svg>", "raw HTML `<svg>`"),
     ] {
         let site = TestSite::fixture("minimal");
         site.edit(
@@ -712,6 +744,43 @@ fn javascript_and_data_urls_in_markdown_are_refused() {
                 .assert_stderr_has(says);
         }
     }
+}
+
+/// Harmless HTML that only looks like a refused element passes: `<meter>` is not `<meta>`.
+#[test]
+fn look_alike_tags_in_markdown_pass() {
+    let site = TestSite::fixture("minimal");
+    site.edit(
+        "content/_index.md",
+        "Read [the report]",
+        "<meter value=\"0.5\">half</meter> <linkage>x</linkage>\n\n# Sides {#sides .wide}\n\nRead [the report]",
+    );
+    site.build().assert_ok();
+    assert!(
+        site.page("index.html")
+            .contains("<h1 id=\"sides\" class=\"wide\">")
+    );
+}
+
+/// Short Markdown from front matter goes through a template's `markdown` filter, which no
+/// content check sees: there raw HTML shows as text, and a code URL keeps only its text.
+#[test]
+fn markdown_rendered_by_a_template_cannot_hold_code() {
+    let site = TestSite::fixture("minimal");
+    site.edit(
+        "content/compare.md",
+        "summary = \"It brings jobs.\"",
+        "summary = 'It brings <script>alert(1)</script> [jobs](javascript:alert(2)). <img src=x onerror=alert(3)>'",
+    );
+    site.build().assert_ok();
+    let page = site.page("compare.html");
+    assert!(
+        page.contains("It brings &lt;script&gt;alert(1)&lt;/script&gt; jobs."),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("javascript:"), "{page}");
+    assert!(!page.contains("<img src=x"), "{page}");
 }
 
 /// Policy: `Foo.md` next to `foo.md` collide on macOS and Windows: refused.
