@@ -76,6 +76,20 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Inputs {
         .files
         .into_iter()
         .partition(|(rel, _)| rel.ends_with(".md"));
+    let (misnamed, assets): (Vec<_>, Vec<_>) = assets
+        .into_iter()
+        .partition(|(rel, _)| misnamed_markdown(rel));
+    for (rel, _) in misnamed {
+        let stem = rel.rsplit_once('.').map_or(rel.as_str(), |(s, _)| s);
+        diags.push(
+            Diagnostic::error(
+                Path::new(CONTENT_DIR).join(&rel),
+                1,
+                format!("`{rel}` looks like Markdown, but only `.md` files are pages: it would be published as it is"),
+            )
+            .with_hint(format!("rename it to content/{stem}.md")),
+        );
+    }
     if !root.join(CONTENT_DIR).is_dir() {
         diags.push(
             Diagnostic::error(CONTENT_DIR, 1, "no content/ folder in the site root")
@@ -174,6 +188,9 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
             }
         };
         let path = entry.path();
+        if entry.depth() > 0 && is_backup(entry.file_name().as_encoded_bytes()) {
+            continue;
+        }
         if entry.depth() > 0 && entry.file_name().as_encoded_bytes().starts_with(b".") {
             // editor swap files, .DS_Store, .git: never site content
             if entry.file_type().is_dir() {
@@ -211,6 +228,23 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
         }
     }
     found
+}
+
+/// An editor's backup or autosave (`page.md~`, `page.md.bak`, `#page.md#`, `page.md.swp`):
+/// never read or published, since it may hold what a draft or an edit took out.
+pub fn is_backup(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.ends_with(b"~")
+        || (name.starts_with(b"#") && name.ends_with(b"#"))
+        || [&b".bak"[..], b".orig", b".swp", b".swo", b".tmp"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+}
+
+/// A Markdown file named so that lede would copy it as it is (`page.MD`, `page.markdown`).
+fn misnamed_markdown(rel: &str) -> bool {
+    let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+    ext != "md" && ["md", "markdown", "mdown", "mkd"].contains(&ext.to_ascii_lowercase().as_str())
 }
 
 fn stays_inside(path: &Path, base: &Path) -> bool {

@@ -244,8 +244,12 @@ pub fn relevant_path(root: &Path, path: &Path) -> Option<PathBuf> {
     if !SOURCE_DIRS.contains(&first) {
         return None;
     }
-    let hidden = parts.any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    (!hidden).then(|| rel.to_path_buf())
+    // What the loader skips: hidden names and editors' backups.
+    let skipped = parts.any(|c| {
+        let name = c.as_os_str();
+        name.to_string_lossy().starts_with('.') || crate::load::is_backup(name.as_encoded_bytes())
+    });
+    (!skipped).then(|| rel.to_path_buf())
 }
 
 #[cfg(test)]
@@ -268,6 +272,8 @@ mod tests {
         );
         assert_eq!(rel("/site/content/.a.md.swp"), None);
         assert_eq!(rel("/site/content/.git/x"), None);
+        assert_eq!(rel("/site/content/a.md~"), None);
+        assert_eq!(rel("/site/content/#a.md#"), None);
         assert_eq!(rel("/site/public/index.html"), None);
         assert_eq!(rel("/site/target/debug/lede"), None);
         assert_eq!(rel("/elsewhere/content/a.md"), None);

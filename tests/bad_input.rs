@@ -932,3 +932,37 @@ fn an_accented_column_key_is_shown_quoted() {
         "add [compare.rows.cells.\"contre-le-pont-à-péage\"]",
     );
 }
+
+/// An editor's backup of a page (`page.md~`, `page.md.bak`, `#page.md#`) may hold a draft's
+/// text: it is never published. A Markdown file not named `.md` is an error, not a copy.
+#[test]
+fn backups_are_never_published_and_misnamed_markdown_is_an_error() {
+    let site = TestSite::fixture("minimal");
+    let draft = "+++\ntitle = \"Embargoed\"\ndraft = true\n+++\nEmbargoed text.\n";
+    for name in [
+        "embargo.md",
+        "embargo.md~",
+        "embargo.md.bak",
+        "#embargo.md#",
+        "embargo.md.swp",
+    ] {
+        site.write(&format!("content/{name}"), draft);
+    }
+    site.write("templates/base.html~", "{{ broken");
+    site.build().assert_ok();
+    let published = snapshot(&site.out());
+    assert!(
+        published
+            .keys()
+            .all(|p| !p.to_string_lossy().contains("embargo")),
+        "{:?}",
+        published.keys().collect::<Vec<_>>()
+    );
+    fails(
+        |s| {
+            s.write("content/extra.MD", "+++\ntitle = \"E\"\n+++\nText.\n");
+        },
+        "content/extra.MD:1:",
+        "rename it to content/extra.md",
+    );
+}
