@@ -63,6 +63,19 @@ pub fn scan(o: &Output) -> PageLinks {
     }
 }
 
+/// Attributes that hold one URL, and whether the browser fetches it as the page loads
+/// (`src`, a video's `poster`, an old-style `background`, a link's `ping`) rather than only
+/// when followed (`href`, a form's `action`).
+const URL_ATTRS: [(&str, bool); 7] = [
+    ("href", false),
+    ("src", true),
+    ("poster", true),
+    ("background", true),
+    ("ping", true),
+    ("action", false),
+    ("formaction", false),
+];
+
 fn scan_html(html: &[u8], s: &mut Found) {
     attrs(html, |tag, name, value| {
         let value = decode(value);
@@ -88,10 +101,11 @@ fn scan_html(html: &[u8], s: &mut Found) {
             } else {
                 s.ids.insert(value);
             }
-        } else {
+        } else if let Some(&(attr, fetched)) = URL_ATTRS.iter().find(|(a, _)| a.as_bytes() == name)
+        {
             s.links.push(Link {
-                attr: if name == b"src" { "src" } else { "href" },
-                fetched: name == b"src" || tag.eq_ignore_ascii_case(b"link"),
+                attr,
+                fetched: fetched || tag.eq_ignore_ascii_case(b"link"),
                 value,
             });
         }
@@ -107,10 +121,15 @@ fn srcset_urls(srcset: &str) -> Vec<String> {
         .collect()
 }
 
-/// The URLs CSS would fetch: every `url(…)` and `@import "…"`.
+/// The URLs CSS would fetch: every `url(…)`, `@import "…"` and string in `image-set(…)`,
+/// read after CSS escapes (`\68ttps` is `https`).
 pub fn css_urls(css: &str) -> Vec<String> {
+    let css = &css_unescape(css);
     let lower = css.to_ascii_lowercase();
     let mut urls = Vec::new();
+    for (i, m) in lower.match_indices("image-set(") {
+        urls.extend(quoted_strings(&css[i + m.len()..]));
+    }
     for (i, _) in lower.match_indices("url(") {
         let rest = css[i + 4..].trim_start();
         let end = rest.find(')').unwrap_or(rest.len());
@@ -125,6 +144,53 @@ pub fn css_urls(css: &str) -> Vec<String> {
         }
     }
     urls
+}
+
+/// The quoted strings before the first `)` outside quotes.
+fn quoted_strings(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(['"', '\'', ')']) {
+        let q = rest.as_bytes()[i];
+        if q == b')' {
+            break;
+        }
+        let body = &rest[i + 1..];
+        let end = body.find(q as char).unwrap_or(body.len());
+        out.push(body[..end].to_string());
+        rest = body.get(end + 1..).unwrap_or("");
+    }
+    out
+}
+
+/// CSS text with its escapes read: `\` and 1 to 6 hex digits (and one space after them) is
+/// that character, `\` and any other character is that character.
+fn css_unescape(css: &str) -> String {
+    if !css.contains('\\') {
+        return css.to_string();
+    }
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut hex = String::new();
+        while hex.len() < 6 && chars.peek().is_some_and(char::is_ascii_hexdigit) {
+            hex.extend(chars.next());
+        }
+        if hex.is_empty() {
+            out.extend(chars.next());
+            continue;
+        }
+        let code = u32::from_str_radix(&hex, 16).unwrap_or(0xfffd);
+        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+        if chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+            chars.next();
+        }
+    }
+    out
 }
 
 /// A static CSS file may not fetch anything from another host either.
@@ -497,6 +563,28 @@ fn skip(s: &[u8], also_slash: bool) -> &[u8] {
     &s[n..]
 }
 
+/// The attribute `name` (in any case) as the scanner knows it: one of [`URL_ATTRS`], `id`,
+/// `srcset` or `style`; SVG's `xlink:href` is read as `href`.
+fn known_attr(name: &[u8]) -> Option<&'static [u8]> {
+    let mut buf = [0u8; 10];
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    Some(match &*lower {
+        b"href" | b"xlink:href" => b"href",
+        b"src" => b"src",
+        b"id" => b"id",
+        b"srcset" => b"srcset",
+        b"style" => b"style",
+        b"poster" => b"poster",
+        b"background" => b"background",
+        b"ping" => b"ping",
+        b"action" => b"action",
+        b"formaction" => b"formaction",
+        _ => return None,
+    })
+}
+
 fn parse_attrs(tag: &[u8], mut s: &[u8], found: &mut impl FnMut(&[u8], &[u8], &[u8])) {
     loop {
         s = skip(s, true);
@@ -528,10 +616,8 @@ fn parse_attrs(tag: &[u8], mut s: &[u8], found: &mut impl FnMut(&[u8], &[u8], &[
             }
         };
         // HTML names are case-insensitive: a template may write `HREF`.
-        for known in [&b"href"[..], b"src", b"id", b"srcset", b"style"] {
-            if name.eq_ignore_ascii_case(known) {
-                found(tag, known, value);
-            }
+        if let Some(known) = known_attr(name) {
+            found(tag, known, value);
         }
         s = rest;
     }
@@ -740,6 +826,25 @@ mod tests {
         )]);
         assert_eq!(errs.len(), 4, "{errs:?}");
         for host in ["a.png", "b.png", "c.css", "d.png"] {
+            assert!(errs.iter().any(|e| e.contains(host)), "{host}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn posters_backgrounds_pings_image_sets_and_css_escapes_are_outside_fetches_too() {
+        let errs = run(&[(
+            "index.html",
+            concat!(
+                r##"<video poster="https://cdn.example/a.png"></video>"##,
+                r##"<table background="https://cdn.example/b.png"></table>"##,
+                r##"<a href="index.html" ping="https://cdn.example/c">x</a>"##,
+                r##"<p style="background-image: image-set('https://cdn.example/d.png' 1x)">x</p>"##,
+                r##"<style>p { background: url(\68ttps://cdn.example/e.png) }</style>"##,
+                r##"<form action="https://example.org/elsewhere"></form>"##,
+            ),
+        )]);
+        assert_eq!(errs.len(), 5, "{errs:?}");
+        for host in ["a.png", "b.png", "/c", "d.png", "e.png"] {
             assert!(errs.iter().any(|e| e.contains(host)), "{host}: {errs:?}");
         }
     }
