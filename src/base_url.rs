@@ -41,8 +41,20 @@ impl BaseUrl {
     }
 
     /// The absolute URL of a path relative to the site root (`figures/a.html#q-x`).
+    /// The absolute URL of `rel` (a path from the site root, maybe with a `#fragment`), with
+    /// every byte a URL may not carry as is (`é`, a space) percent-encoded: sitemaps, feeds
+    /// and share tags want URLs, not the file names as written.
     pub fn join(&self, rel: &str) -> String {
-        format!("{}{}", self.0, rel.trim_start_matches('/'))
+        let mut url = self.0.clone();
+        for &b in rel.trim_start_matches('/').as_bytes() {
+            let keep = b.is_ascii_alphanumeric() || b"-._~/#!$&'()*+,;=:@%".contains(&b);
+            if keep {
+                url.push(char::from(b));
+            } else {
+                url.push_str(&format!("%{b:02X}"));
+            }
+        }
+        url
     }
 
     /// The path relative to the site root of one of this site's own absolute URLs.
@@ -90,6 +102,19 @@ mod tests {
             Some("x.html")
         );
         assert!(BaseUrl::parse("http://localhost:8000/").is_ok());
+    }
+
+    #[test]
+    fn joined_urls_percent_encode_what_a_url_cannot_carry() {
+        let b = BaseUrl::parse("https://example.org/x/").unwrap();
+        assert_eq!(
+            b.join("figures/élodie roussel.html#q-a"),
+            "https://example.org/x/figures/%C3%A9lodie%20roussel.html#q-a"
+        );
+        assert_eq!(
+            b.join("camps/a-b_c.html"),
+            "https://example.org/x/camps/a-b_c.html"
+        );
     }
 
     #[test]

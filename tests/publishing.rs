@@ -622,3 +622,28 @@ fn a_reported_quotation_names_its_reporter_everywhere_it_is_shared() {
     let own = site.page("embed/q-before-winter.html");
     assert!(own.contains("<title>Ann Lee: a quotation"), "{own}");
 }
+
+/// A page named with letters beyond ASCII: its absolute URLs (sitemap, canonical link) are
+/// percent-encoded, and the link check still finds the page behind them.
+#[test]
+fn absolute_urls_of_accented_file_names_are_percent_encoded() {
+    let site = TestSite::fixture("minimal");
+    site.write(
+        "content/café.md",
+        "+++\ntitle = \"Café\"\ndescription = \"A page.\"\n+++\nSee [the report](@/report.md).\n",
+    );
+    build_with_base(&site);
+    let sitemap = std::fs::read_to_string(site.out().join("sitemap.xml")).expect("sitemap");
+    assert!(
+        sitemap.contains(&format!("{BASE}caf%C3%A9.html")),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("café"), "{sitemap}");
+    let page = site.page("café.html");
+    assert!(
+        page.contains(&format!(
+            "<link rel=\"canonical\" href=\"{BASE}caf%C3%A9.html\""
+        )),
+        "{page}"
+    );
+}
