@@ -95,7 +95,8 @@ pub struct Checked {
     pub mark: usize,
     /// How messages name those files ([`Diagnostics::drop_consequences`]).
     pub failed: Vec<String>,
-    /// Broken `@/` links in content Markdown, reported at their file by validation.
+    /// Broken `@/` links in content Markdown and references in `[extra]`, reported at their
+    /// file by validation.
     pub broken_links: Vec<String>,
 }
 
@@ -115,13 +116,18 @@ pub fn check_content(site: &Site, diags: &mut Diagnostics) -> Checked {
     }
 }
 
-/// A broken link in content was reported at its file; the template rendering that text
-/// (reported after `from`) would report the same cause again.
+/// A broken link or reference in content was reported at its file; the template rendering
+/// or looking it up (reported after `from`) would report the same cause again.
 pub fn drop_link_echoes(checked: &Checked, from: usize, diags: &mut Diagnostics) {
     let echoes: Vec<String> = checked
         .broken_links
         .iter()
-        .map(|r| format!("markdown: broken link: `{r}`"))
+        .flat_map(|r| {
+            [
+                format!("markdown: broken link: `{r}`"),
+                format!("`{r}` does not exist"),
+            ]
+        })
         .collect();
     diags.drop_consequences(from, &echoes);
 }

@@ -126,6 +126,28 @@ impl Diagnostics {
         });
     }
 
+    /// Drops, among the diagnostics after `mark`, each one that another at the same file and
+    /// line says in full and more: two checks of one mistake make one message.
+    pub fn drop_restated(&mut self, mark: usize) {
+        let later = &self.items[mark.min(self.items.len())..];
+        let restated: Vec<bool> = later
+            .iter()
+            .map(|d| {
+                later.iter().any(|o| {
+                    o.path == d.path
+                        && o.line == d.line
+                        && o.message.len() > d.message.len()
+                        && o.message.contains(d.message.as_str())
+                })
+            })
+            .collect();
+        let mut i = 0;
+        self.items.retain(|_| {
+            i += 1;
+            i <= mark || !restated[i - 1 - mark]
+        });
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         other.items.into_iter().for_each(|d| self.push(d));
     }

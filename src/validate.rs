@@ -20,9 +20,9 @@ use crate::theme::THEME_FILE;
 #[derive(Debug, Default)]
 pub struct Verified {
     pub quote_spans: BTreeMap<String, Range<usize>>,
-    /// `@/` links in content Markdown (summaries, `[extra]` texts, `about`) that do not
-    /// resolve: reported here, at their file, so the template rendering that text need not
-    /// report them again.
+    /// `@/` links in content Markdown (summaries, `[extra]` texts, `about`) and `[extra]`
+    /// references that do not resolve: reported here, at their file, so the template
+    /// rendering that text or looking that page up need not report them again.
     pub broken_links: Vec<String>,
     /// The source page's body folded for matching, made once for every check that needs it
     /// (the annotation of mentions too).
@@ -35,10 +35,12 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
         .and_then(|i| site.page(i).kept_body())
         .map(Normalized::new);
     let mut verified = verify_quotes(site, source.as_ref(), diags);
+    let from = diags.len();
     verified.broken_links = check_markdown_links(site, diags);
     check_config(site, diags);
     for page in &site.pages {
-        check_extra_refs(site, page, diags);
+        let broken = check_extra_refs(site, page, diags);
+        verified.broken_links.extend(broken);
         if let Some(compare) = &page.fm.compare {
             check_compare(site, page, compare, diags);
         }
@@ -46,6 +48,8 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) -> Verified {
     check_schemas(site, source.as_ref(), diags);
     check_contract(site, source.as_ref(), diags);
     check_mentions(site, source.as_ref(), diags);
+    // A schema's check of a reference restates the general one, with a better hint.
+    diags.drop_restated(from);
     verified.source = source;
     verified
 }
@@ -291,12 +295,16 @@ const REF_HINT: &str =
     "references look like `@/figures/name.md`, or `@/figures/name.md#quote-id` for a quote";
 
 /// Every string in `[extra]` that starts with `@/` must resolve (to a quote when it has `#`).
-fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) {
+/// Returns the broken ones, so that templates reading them need not report them again.
+fn check_extra_refs(site: &Site, page: &Page, diags: &mut Diagnostics) -> Vec<String> {
+    let mut broken = Vec::new();
     for r in page.extra_refs() {
         if let Err(why) = resolve_any(site, &r) {
             diags.push(page.error(page.line_of(&r), why).with_hint(REF_HINT));
+            broken.push(r);
         }
     }
+    broken
 }
 
 /// A page reference, or a quote reference when it names a quote id of that page.

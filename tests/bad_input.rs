@@ -966,3 +966,21 @@ fn backups_are_never_published_and_misnamed_markdown_is_an_error() {
         "rename it to content/extra.md",
     );
 }
+
+/// One mistyped reference is one error, at its line: not again from the schema check, and
+/// not from each template that looks the page up ("fix the template" would be wrong).
+#[test]
+fn a_mistyped_camp_is_one_error_in_the_file_to_fix() {
+    let site = TestSite::with_default_theme("market");
+    site.edit(
+        "content/people/ann.md",
+        "camp = \"@/camps/hall.md\"",
+        "camp = \"@/camps/hal.md\"",
+    );
+    let run = site.build();
+    run.assert_failed()
+        .assert_stderr_has("content/people/ann.md:8:")
+        .assert_stderr_has("did you mean `@/camps/hall.md`?")
+        .assert_stderr_has("1 error(s)");
+    assert!(!run.stderr.contains("templates/"), "{}", run.stderr);
+}
