@@ -20,7 +20,7 @@ use crate::site::{Kind, Page, QuoteAt, Site, quote_anchor};
 use crate::validate::row_id;
 
 /// The keys of a page's map, in order; a section's `pages` and `subsections` come last.
-const FIELDS: [&str; 16] = [
+const FIELDS: [&str; 17] = [
     "ref",
     "slug",
     "url",
@@ -37,6 +37,7 @@ const FIELDS: [&str; 16] = [
     "backlinks",
     "updated",
     "updates",
+    "relays",
 ];
 const URL: usize = 2;
 
@@ -89,11 +90,15 @@ pub struct Model {
 impl Model {
     pub fn new(site: &Site) -> Model {
         let backlinks = backlinks(site);
+        let relays = relays(site);
         let fields: Vec<Fields> = site
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, p)| page_fields(site, i, p, backlinks.get(&i)))
+            .map(|(i, p)| {
+                let relayed = relays.get(&i).map_or(&[][..], Vec::as_slice);
+                page_fields(site, i, p, backlinks.get(&i), relayed)
+            })
             .collect();
         let children: HashMap<usize, (Vec<usize>, Vec<usize>)> = (0..site.pages.len())
             .filter(|&i| site.page(i).is_section)
@@ -324,7 +329,28 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|p| !p.is_empty())
 }
 
-fn page_fields(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) -> Fields {
+/// For each figure, the quotes of others the article has through them (`via`), in page
+/// order.
+fn relays(site: &Site) -> HashMap<usize, Vec<QuoteAt>> {
+    let mut out: HashMap<usize, Vec<QuoteAt>> = HashMap::default();
+    for at in site.quotes.values().filter(|at| at.excerpt.is_none()) {
+        if let Some(via) = site.attribution(*at).via {
+            out.entry(via).or_default().push(*at);
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|at| (at.page, at.index));
+    }
+    out
+}
+
+fn page_fields(
+    site: &Site,
+    i: usize,
+    p: &Page,
+    backlinks: Option<&Vec<Value>>,
+    relayed: &[QuoteAt],
+) -> Fields {
     let quotes = (0..p.fm.quotes.len()).map(|index| {
         let at = QuoteAt {
             page: i,
@@ -369,6 +395,7 @@ fn page_fields(site: &Site, i: usize, p: &Page, backlinks: Option<&Vec<Value>>) 
         list(backlinks.cloned().unwrap_or_default()),
         Value::from(updated),
         list(update_values),
+        list(relayed.iter().map(|at| quote_value(site, *at))),
     ]
 }
 

@@ -154,3 +154,30 @@ fn a_summary_that_repeats_its_evidence_is_refused() {
         .assert_stderr_has("content/compare.md:")
         .assert_stderr_has("the summary repeats its evidence");
 }
+
+/// A figure through whom the article has someone else's words shows them on their own page,
+/// each card saying whose words they are; the speaker's page keeps the quote's anchor.
+#[test]
+fn a_reporting_figure_shows_the_words_it_reports() {
+    let site = TestSite::with_default_theme("market");
+    site.build().assert_ok();
+    let ben = site.page("people/ben.html");
+    let section = ben
+        .split("<h2 id=\"relays-heading\">")
+        .nth(1)
+        .expect("a section of what Ben Ortiz reports");
+    assert!(
+        section.starts_with("Reported by Ben Ortiz</h2>"),
+        "{section}"
+    );
+    assert!(section.contains("the hall pays for itself"), "{section}");
+    assert!(section.contains("quoting"), "{section}");
+    assert!(
+        !section.contains("id=\"q-pays-for-itself\""),
+        "the anchor stays on the speaker's page"
+    );
+    assert!(
+        site.page("people/ann.html")
+            .contains("id=\"q-pays-for-itself\"")
+    );
+}
