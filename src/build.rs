@@ -188,6 +188,14 @@ fn run<T: Send>(
         }
     };
     let site = assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+    if !check_output_tree(root, &site, &sources.statics, &mut diags) {
+        // No build can write both: nothing is rendered until one is renamed.
+        return Rendered {
+            outputs: Vec::new(),
+            statics: Vec::new(),
+            diags,
+        };
+    }
     let checked = check_content(&site, &mut diags);
     let theme = ThemeFiles {
         templates: &sources.templates,
@@ -267,6 +275,51 @@ fn failed_file_mentions(diags: &Diagnostics) -> Vec<String> {
     mentions.sort();
     mentions.dedup();
     mentions
+}
+
+/// No output file may stand where another output needs a folder (`static/people` beside the
+/// pages `people/…`, `content/x.md` beside `content/x.html/_index.md`): the write would fail
+/// halfway. `false` when one does (reported, naming both sources).
+pub fn check_output_tree(
+    root: &Path,
+    site: &Site,
+    statics: &[CopiedFile],
+    diags: &mut Diagnostics,
+) -> bool {
+    let mut sorted: Vec<(&str, &Path)> = site
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.shown.as_path()))
+        .chain(
+            statics
+                .iter()
+                .map(|s| (s.rel.as_str(), s.abs.strip_prefix(root).unwrap_or(&s.abs))),
+        )
+        .collect();
+    sorted.sort_unstable();
+    let outputs: HashMap<&str, &Path> = sorted.iter().copied().collect();
+    let mut ok = true;
+    for (path, from) in &sorted {
+        let folders = path.match_indices('/').map(|(i, _)| &path[..i]);
+        for folder in folders {
+            if let Some(file_from) = outputs.get(folder) {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        file_from,
+                        1,
+                        format!(
+                            "the output `{folder}` (from {}) is a file, but `{path}` (from {}) needs a folder by that name",
+                            file_from.display(),
+                            from.display()
+                        ),
+                    )
+                    .with_hint("rename one of the two"),
+                );
+            }
+        }
+    }
+    ok
 }
 
 fn check_collisions(pages: &[&PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {

@@ -984,3 +984,23 @@ fn a_mistyped_camp_is_one_error_in_the_file_to_fix() {
         .assert_stderr_has("1 error(s)");
     assert!(!run.stderr.contains("templates/"), "{}", run.stderr);
 }
+
+/// A file where the output needs a folder (or the other way round) is reported before
+/// anything is written, by `check` too, naming both sources; never a raw "File exists".
+#[test]
+fn an_output_file_where_a_folder_must_be() {
+    fails(
+        |s| {
+            s.write("static/people", "not a folder");
+        },
+        "static/people:1:",
+        "the output `people` (from static/people) is a file, but `people/",
+    );
+    fails(
+        |s| {
+            s.write("static/report.html/x.txt", "x");
+        },
+        "content/report.md:1:",
+        "needs a folder by that name",
+    );
+}

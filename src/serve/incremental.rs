@@ -143,6 +143,9 @@ impl Engine {
         };
         let parsed = diags.clone();
         let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+        if !build::check_output_tree(root, &site, &sources.statics, &mut diags) {
+            return (None, failed(diags));
+        }
         let checked = build::check_content(&site, &mut diags);
         let theme = ThemeFiles {
             templates: &sources.templates,
