@@ -337,8 +337,9 @@ fn check_collisions(pages: &[&PageLinks], statics: &[CopiedFile], diags: &mut Di
 }
 
 /// Characters that change what a URL means: a file named with one cannot be linked to as
-/// written (`a#b.html` is `a` and a fragment).
-const URL_SPECIAL: [char; 3] = ['#', '?', '%'];
+/// written (`a#b.html` is `a` and a fragment, `a:b.html` a URL of scheme `a`, and browsers
+/// read `\\` as `/`).
+const URL_SPECIAL: [char; 5] = ['#', '?', '%', ':', '\\'];
 
 /// Every output file must have a name a URL can carry as written, and no two may differ only
 /// in case: on macOS and Windows (case-insensitive file systems) one would overwrite the other.

@@ -210,10 +210,11 @@ pub fn check_css(shown: &std::path::Path, css: &str, diags: &mut Diagnostics) {
     }
 }
 
+/// An attribute value as the browser reads it: character references decoded (`it&#39;s`).
 fn decode(value: &[u8]) -> String {
     let v = String::from_utf8_lossy(value);
     if v.contains('&') {
-        v.replace("&amp;", "&")
+        crate::markdown::decode_entities(&v)
     } else {
         v.into_owned()
     }

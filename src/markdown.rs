@@ -215,9 +215,9 @@ fn code_in_html(html: &str) -> Option<String> {
 }
 
 /// `text` with numeric character references (`&#106;`, `&#x6A`, with or without `;`) and
-/// the named ones that can spell a URL's scheme (`&colon;`, `&Tab;`, `&NewLine;`) replaced
-/// by their characters.
-fn decode_entities(text: &str) -> String {
+/// the named ones that can spell a URL (`&colon;`, `&Tab;`, `&NewLine;`, `&sol;`) or that
+/// escapers write (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`) replaced by their characters.
+pub fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
@@ -250,6 +250,10 @@ fn entity(after: &str) -> Option<(char, usize)> {
         "newline" => '\n',
         "sol" => '/',
         "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
         _ => return None,
     };
     Some((c, semi(name_len)))

@@ -173,6 +173,13 @@ impl Staging {
     /// Copies static files into the site, in parallel.
     pub fn copy_statics(&self, statics: &[CopiedFile]) -> Result<()> {
         statics.par_iter().try_for_each(|s| {
+            // Opened first, so that an unreadable source is named as such, not as a failed write.
+            std::fs::File::open(&s.abs).with_context(|| {
+                format!(
+                    "cannot read {} to publish it (check that it is a file you can read)",
+                    s.abs.display()
+                )
+            })?;
             let path = self.prepare(&s.rel)?;
             std::fs::copy(&s.abs, &path)
                 .map(|_| ())

@@ -567,7 +567,13 @@ fn content_404_page_is_published() {
 /// not blamed on the template that lists it.
 #[test]
 fn file_names_a_url_cannot_carry() {
-    for (name, c) in [("pct%20x", "%"), ("a#b", "#"), ("why?", "?")] {
+    for (name, c) in [
+        ("pct%20x", "%"),
+        ("a#b", "#"),
+        ("why?", "?"),
+        ("a:b", ":"),
+        ("a\\b", "\\\\"),
+    ] {
         let site = TestSite::fixture("minimal");
         site.write(
             &format!("content/people/{name}.md"),
@@ -580,6 +586,18 @@ fn file_names_a_url_cannot_carry() {
             assert!(!run.stderr.contains("section.html"), "{}", run.stderr);
         }
     }
+}
+
+/// An apostrophe in a file name is fine: the template escapes it (`it&#39;s.html`) and the
+/// link check reads the link as the browser does.
+#[test]
+fn an_apostrophe_in_a_file_name_is_linked_and_checked() {
+    let site = TestSite::fixture("minimal");
+    site.write("content/it's.md", "+++\ntitle = \"It's\"\n+++\nText.\n");
+    site.build().assert_ok();
+    assert!(site.out().join("it's.html").is_file());
+    let home = site.page("index.html");
+    assert!(home.contains("href=\"it&#39;s.html\""), "{home}");
 }
 
 /// Item 6: `<@/with space.md>` is found (the link check decodes `%20`), and works in a browser.
