@@ -485,8 +485,17 @@ fn located(
     // the template.
     let fragment = value.find('#').map(|i| &value[i..]).filter(|f| f.len() > 1);
     let text = origin.page.file_text();
-    let spot = text
-        .find(value)
+    // As a Markdown link's target or an attribute first: the same text may stand earlier
+    // as a word (or in the front matter).
+    let written = [
+        format!("]({value}"),
+        format!("](<{value}"),
+        format!("\"{value}\""),
+    ];
+    let spot = written
+        .iter()
+        .find_map(|w| text.find(w.as_str()).map(|i| i + w.len() - value.len()))
+        .or_else(|| text.find(value))
         .or_else(|| fragment.and_then(|f| text.find(f)));
     let shown = &origin.page.shown;
     match spot {

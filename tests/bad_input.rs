@@ -1022,3 +1022,19 @@ fn an_output_file_where_a_folder_must_be() {
         "needs a folder by that name",
     );
 }
+
+/// A broken relative link is reported where the link stands, not where its text first
+/// appears (here the title, `x`).
+#[test]
+fn a_broken_relative_link_is_placed_at_the_link() {
+    fails(
+        |s| {
+            s.write(
+                "content/new.md",
+                "+++\ntitle = \"x\"\ndescription = \"d\"\n+++\nSome text.\n\n[a](x)\n",
+            );
+        },
+        "content/new.md:7:5:",
+        "`x` points to `x`",
+    );
+}
