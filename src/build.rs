@@ -53,6 +53,9 @@ pub struct Sources {
     pub pages: Vec<Page>,
     /// Whether a Markdown file of `content/` is a symlink ([`load::Inputs`]).
     pub symlinked_content: bool,
+    /// References of the content files that did not become pages: drafts (and files that
+    /// failed to parse, reported already).
+    pub drafts: std::collections::BTreeSet<String>,
 }
 
 /// Stages 1–2: the config, every file, the theme and each page's front matter. `None` when
@@ -68,7 +71,14 @@ pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
     let inputs = load::load(root, diags);
     let theme = crate::theme::load(&inputs.templates, &config, diags);
     let keep = crate::site::BodyBudget::for_build(inputs.content.len());
+    let rels: Vec<String> = inputs.content.iter().map(|f| f.rel.clone()).collect();
     let pages = crate::site::parse_pages(inputs.content, &keep, diags);
+    let published: HashSet<&str> = pages.iter().map(|p| p.rel.as_str()).collect();
+    let drafts = rels
+        .iter()
+        .filter(|r| !published.contains(r.as_str()))
+        .map(|r| format!("{}{r}", crate::site::REF_PREFIX))
+        .collect();
     Some(Sources {
         config,
         templates: inputs.templates,
@@ -77,12 +87,20 @@ pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
         theme,
         pages,
         symlinked_content: inputs.symlinked_content,
+        drafts,
     })
 }
 
 /// The content model of parsed pages, with the theme's strings and contract.
-pub fn assemble(config: Config, pages: Vec<Page>, theme: &Theme, diags: &mut Diagnostics) -> Site {
+pub fn assemble(
+    config: Config,
+    pages: Vec<Page>,
+    drafts: std::collections::BTreeSet<String>,
+    theme: &Theme,
+    diags: &mut Diagnostics,
+) -> Site {
     let mut site = Site::assemble(config, pages, diags);
+    site.drafts = drafts;
     site.strings = theme.strings.clone();
     site.contract = theme.contract.clone();
     site
@@ -187,7 +205,13 @@ fn run<T: Send>(
             };
         }
     };
-    let site = assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+    let site = assemble(
+        sources.config,
+        sources.pages,
+        sources.drafts,
+        &sources.theme,
+        &mut diags,
+    );
     if !check_output_tree(root, &site, &sources.statics, &mut diags) {
         // No build can write both: nothing is rendered until one is renamed.
         return Rendered {

@@ -5,7 +5,7 @@
 //! to the site root, ends in `.html` and stays inside the output folder.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -270,6 +270,9 @@ pub struct Site {
     pub strings: crate::theme::Strings,
     /// What the theme needs from the site (`templates/theme.toml`).
     pub contract: crate::theme::Contract,
+    /// References of the content files that are drafts (left out, but there): a link to
+    /// one says so rather than "does not exist".
+    pub drafts: BTreeSet<String>,
 }
 
 impl Site {
@@ -316,6 +319,7 @@ impl Site {
             source: None,
             strings: Default::default(),
             contract: Default::default(),
+            drafts: BTreeSet::new(),
         };
         site.check_urls(diags);
         site.index_quotes(diags);
@@ -396,6 +400,9 @@ impl Site {
         let key = &reference[..REF_PREFIX.len() + path.len()];
         match self.by_ref.get(key) {
             Some(&page) => Ok(Target { page, fragment }),
+            None if self.drafts.contains(key) => Err(format!(
+                "`{key}` is a draft (`draft = true` in content/{path}), and drafts are not published"
+            )),
             None => {
                 let pages = self.by_ref.keys().map(String::as_str);
                 Err(format!(

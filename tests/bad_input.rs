@@ -1038,3 +1038,24 @@ fn a_broken_relative_link_is_placed_at_the_link() {
         "`x` points to `x`",
     );
 }
+
+/// A link to a draft says it is a draft: the file is there, so "does not exist" would send
+/// the journalist looking for a typo.
+#[test]
+fn a_link_to_a_draft_says_it_is_a_draft() {
+    fails(
+        |s| {
+            s.write(
+                "content/embargo.md",
+                "+++\ntitle = \"Embargoed\"\ndraft = true\n+++\nText.\n",
+            );
+            s.edit(
+                "content/_index.md",
+                "Read [the report]",
+                "See [the embargoed page](@/embargo.md). Read [the report]",
+            );
+        },
+        "content/_index.md:",
+        "`@/embargo.md` is a draft (`draft = true` in content/embargo.md)",
+    );
+}

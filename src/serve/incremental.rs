@@ -142,7 +142,13 @@ impl Engine {
             }
         };
         let parsed = diags.clone();
-        let site = build::assemble(sources.config, sources.pages, &sources.theme, &mut diags);
+        let site = build::assemble(
+            sources.config,
+            sources.pages,
+            sources.drafts,
+            &sources.theme,
+            &mut diags,
+        );
         if !build::check_output_tree(root, &site, &sources.statics, &mut diags) {
             return (None, failed(diags));
         }
@@ -363,7 +369,13 @@ impl Engine {
             share_font: self.share_font.clone(),
         };
         let mut diags = self.parsed.clone();
-        let site = build::assemble(self.site.config.clone(), pages, &theme, &mut diags);
+        let site = build::assemble(
+            self.site.config.clone(),
+            pages,
+            self.site.drafts.clone(),
+            &theme,
+            &mut diags,
+        );
         let checked = build::check_content(&site, &mut diags);
         let publish_globals = self.publish(&site, &mut diags).globals();
         let renderer = Renderer::new(&site, &self.templates, &publish_globals, &mut diags)?;
