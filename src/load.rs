@@ -209,6 +209,17 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
             continue;
         }
         let rel = relative(path, &base);
+        if symlink && path.canonicalize().is_err() {
+            diags.push(
+                Diagnostic::error(
+                    Path::new(dir).join(&rel),
+                    1,
+                    "symlink points to nothing (its target is missing, or it links to itself)",
+                )
+                .with_hint("point it at a file that exists, or delete it"),
+            );
+            continue;
+        }
         if symlink && !stays_inside(path, &canonical_base) {
             diags.push(
                 Diagnostic::error(

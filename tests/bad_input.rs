@@ -1059,3 +1059,17 @@ fn a_link_to_a_draft_says_it_is_a_draft() {
         "`@/embargo.md` is a draft (`draft = true` in content/embargo.md)",
     );
 }
+
+/// A symlink to a missing file is said to point to nothing, not outside the site.
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_points_to_nothing() {
+    fails(
+        |s| {
+            std::os::unix::fs::symlink("missing.md", s.path().join("content/gone.md"))
+                .expect("symlink");
+        },
+        "content/gone.md:1:",
+        "symlink points to nothing",
+    );
+}
