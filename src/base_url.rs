@@ -29,6 +29,33 @@ impl BaseUrl {
                 "`{text}` has a query, fragment or space; give only the folder the site is published at"
             ));
         }
+        if host.starts_with('[') && !host.contains(']') {
+            return Err(format!("`{text}` has an unclosed `[` in its host"));
+        }
+        // Written into every page's canonical link and share tags: it must be a URL as is.
+        if let Some(c) = t
+            .chars()
+            .find(|c| "\"<>\\^`{|}".contains(*c) || c.is_control())
+        {
+            return Err(format!(
+                "`{text}` has `{}`, which a URL cannot carry as written",
+                c.escape_default()
+            ));
+        }
+        let bytes = t.as_bytes();
+        let bad_escape = bytes.iter().enumerate().any(|(i, &b)| {
+            b == b'%'
+                && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        });
+        if bad_escape {
+            return Err(format!("`{text}` has a `%` not followed by two hex digits"));
+        }
+        if rest.split('/').skip(1).any(|seg| seg == "." || seg == "..") {
+            return Err(format!(
+                "`{text}` has a `.` or `..` folder; give the folder's own address"
+            ));
+        }
         let mut url = t.to_string();
         if !url.ends_with('/') {
             url.push('/');
@@ -40,7 +67,6 @@ impl BaseUrl {
         &self.0
     }
 
-    /// The absolute URL of a path relative to the site root (`figures/a.html#q-x`).
     /// The absolute URL of `rel` (a path from the site root, maybe with a `#fragment`), with
     /// every byte a URL may not carry as is (`é`, a space) percent-encoded: sitemaps, feeds
     /// and share tags want URLs, not the file names as written.
@@ -120,6 +146,10 @@ mod tests {
     #[test]
     fn refuses_relative_and_other_schemes() {
         for bad in [
+            "http://[::1/",
+            "https://x.org/%zz/",
+            "https://x.org/../../",
+            "https://x.org/\"><script>/",
             "example.org",
             "/explainers/",
             "ftp://example.org/",

@@ -342,9 +342,10 @@ fn check_compare(site: &Site, page: &Page, compare: &CompareDecl, diags: &mut Di
         }
         for key in row.cells.keys() {
             if !keys.contains(key) {
+                // At the mistyped key itself (the first key by that name: a typo stands once).
                 let d = page
                     .error(
-                        line,
+                        page.line_of(key),
                         format!("row `{id}` has a cell `{key}` that is not a column"),
                     )
                     .with_hint(format!(

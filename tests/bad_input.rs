@@ -1073,3 +1073,42 @@ fn a_dangling_symlink_points_to_nothing() {
         "symlink points to nothing",
     );
 }
+
+/// A mistyped cell key is reported at the key, not at its row's topic.
+#[test]
+fn a_mistyped_cell_key_is_reported_at_the_key() {
+    fails(
+        |s| {
+            s.edit(
+                "content/compare.md",
+                "[compare.rows.cells.no]\nsummary = \"Fix the ferry first.\"",
+                "[compare.rows.cells.noo]\nsummary = \"Fix the ferry first.\"",
+            );
+        },
+        "content/compare.md:27:",
+        "has a cell `noo` that is not a column",
+    );
+}
+
+/// A base URL that could not stand in a link as written is refused at once.
+#[test]
+fn a_base_url_a_link_cannot_carry_is_refused() {
+    let site = TestSite::fixture("minimal");
+    for bad in [
+        "https://x.org/%zz/",
+        "https://x.org/../",
+        "https://x.org/\"><b>/",
+    ] {
+        site.lede(&[
+            "build",
+            "--root",
+            ".",
+            "--output",
+            "public",
+            "--base-url",
+            bad,
+        ])
+        .assert_failed()
+        .assert_stderr_has("invalid --base-url");
+    }
+}
