@@ -66,12 +66,18 @@ fn default_language() -> String {
 /// Reads `lede.toml` from the site root.
 pub fn load(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         Diagnostic::error(CONFIG_FILE, 1, format!("cannot read the site config: {e}")).with_hint(
             format!(
                 "create {CONFIG_FILE} at the site root with at least `title = \"…\"`, or pass --root to point at the site"
             ),
         )
+    })?;
+    // Read like every other source file: not UTF-8 is said so, at its line.
+    let text = String::from_utf8(bytes).map_err(|_| {
+        crate::load::read_utf8(Path::new(CONFIG_FILE), &path)
+            .err()
+            .unwrap_or_else(|| Diagnostic::error(CONFIG_FILE, 1, "not valid UTF-8"))
     })?;
     parse(&text)
 }

@@ -206,6 +206,17 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
             entry.file_type().is_file()
         };
         if !is_file && !symlink {
+            if !entry.file_type().is_dir() {
+                // A FIFO or a device would block or never end a read: named, not read.
+                diags.push(
+                    Diagnostic::warning(
+                        Path::new(dir).join(relative(path, &base)),
+                        1,
+                        "not a regular file (a pipe, socket or device): skipped",
+                    )
+                    .with_hint("replace it with a regular file, or delete it"),
+                );
+            }
             continue;
         }
         let rel = relative(path, &base);

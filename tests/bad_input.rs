@@ -1112,3 +1112,32 @@ fn a_base_url_a_link_cannot_carry_is_refused() {
         .assert_stderr_has("invalid --base-url");
     }
 }
+
+/// A `lede.toml` that is not UTF-8 says so, not "create lede.toml".
+#[test]
+fn a_config_that_is_not_utf8_says_so() {
+    fails(
+        |s| {
+            s.write("lede.toml", b"title = \"caf\xe9\"\n".as_slice());
+        },
+        "lede.toml:1:",
+        "not valid UTF-8",
+    );
+}
+
+/// A named pipe in content/ is named in a warning and never read (a read would block).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_named_and_skipped() {
+    let site = TestSite::fixture("minimal");
+    let fifo = site.path().join("content/pipe.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    site.build()
+        .assert_ok()
+        .assert_stderr_has("content/pipe.md:1:")
+        .assert_stderr_has("not a regular file");
+}
