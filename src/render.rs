@@ -271,10 +271,17 @@ fn render_page(
     }
 }
 
-/// The page's own `template`, else its section's `page_template`, else the default.
+/// The template of a page with a `[compare]` table and no `template` of its own.
+pub const COMPARE_TEMPLATE: &str = "compare.html";
+
+/// The page's own `template`, else `compare.html` for a comparison, else its section's
+/// `page_template`, else the default.
 pub fn template_for<'s>(site: &'s Site, page: &'s Page) -> &'s str {
     if let Some(t) = &page.fm.template {
         return t;
+    }
+    if page.fm.compare.is_some() {
+        return COMPARE_TEMPLATE;
     }
     if page.is_section {
         return "section.html";

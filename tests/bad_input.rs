@@ -1141,3 +1141,15 @@ fn a_named_pipe_is_named_and_skipped() {
         .assert_stderr_has("content/pipe.md:1:")
         .assert_stderr_has("not a regular file");
 }
+
+/// A comparison page that names no template renders through `compare.html`: forgetting
+/// `template = "compare.html"` is not an error somewhere else.
+#[test]
+fn a_comparison_without_a_template_renders_as_one() {
+    let site = TestSite::fixture("minimal");
+    site.edit("content/compare.md", "template = \"compare.html\"\n", "");
+    site.build().assert_ok();
+    let explicit = TestSite::fixture("minimal");
+    explicit.build().assert_ok();
+    assert_eq!(site.page("compare.html"), explicit.page("compare.html"));
+}
