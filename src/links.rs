@@ -106,10 +106,25 @@ fn scan_html(html: &[u8], s: &mut Found) {
             s.links.push(Link {
                 attr,
                 fetched: fetched || tag.eq_ignore_ascii_case(b"link"),
-                value,
+                value: as_url_parser_reads(value),
             });
         }
     });
+}
+
+/// A URL as the browser's URL parser reads it: spaces and control characters around it
+/// dropped, tabs and newlines inside it too, and `\` read as `/` (so ` //host` and `\\host`
+/// are other hosts, not paths).
+fn as_url_parser_reads(value: String) -> String {
+    if value.bytes().all(|b| b > b' ' && b != b'\\') {
+        return value; // almost every URL
+    }
+    value
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect()
 }
 
 /// The URLs of a `srcset`: comma-separated candidates, each a URL and an optional size.
@@ -117,14 +132,14 @@ fn srcset_urls(srcset: &str) -> Vec<String> {
     srcset
         .split(',')
         .filter_map(|c| c.split_whitespace().next())
-        .map(str::to_string)
+        .map(|url| as_url_parser_reads(url.to_string()))
         .collect()
 }
 
 /// The URLs CSS would fetch: every `url(…)`, `@import "…"` and string in `image-set(…)`,
 /// read after CSS escapes (`\68ttps` is `https`).
 pub fn css_urls(css: &str) -> Vec<String> {
-    let css = &css_unescape(css);
+    let css = &without_css_comments(&css_unescape(css));
     let lower = css.to_ascii_lowercase();
     let mut urls = Vec::new();
     for (i, m) in lower.match_indices("image-set(") {
@@ -134,16 +149,33 @@ pub fn css_urls(css: &str) -> Vec<String> {
         let rest = css[i + 4..].trim_start();
         let end = rest.find(')').unwrap_or(rest.len());
         let url = rest[..end].trim().trim_matches(['"', '\'']);
-        urls.push(url.to_string());
+        urls.push(as_url_parser_reads(url.to_string()));
     }
     for (i, _) in lower.match_indices("@import") {
         let rest = css[i + 7..].trim_start();
         if let Some(q @ ('"' | '\'')) = rest.chars().next() {
             let body = &rest[1..];
-            urls.push(body[..body.find(q).unwrap_or(body.len())].to_string());
+            urls.push(as_url_parser_reads(
+                body[..body.find(q).unwrap_or(body.len())].to_string(),
+            ));
         }
     }
     urls
+}
+
+/// CSS without its `/* … */` comments (`@import/**/"x.css"` imports `x.css`).
+fn without_css_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        rest = rest[i + 2..]
+            .find("*/")
+            .map_or("", |e| &rest[i + 2 + e + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The quoted strings before the first `)` outside quotes.
@@ -157,7 +189,7 @@ fn quoted_strings(s: &str) -> Vec<String> {
         }
         let body = &rest[i + 1..];
         let end = body.find(q as char).unwrap_or(body.len());
-        out.push(body[..end].to_string());
+        out.push(as_url_parser_reads(body[..end].to_string()));
         rest = body.get(end + 1..).unwrap_or("");
     }
     out
@@ -517,25 +549,24 @@ fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
     let mut rest = html;
     while let Some(lt) = memchr::memchr(b'<', rest) {
         rest = &rest[lt + 1..];
-        if rest.starts_with(b"!--") {
-            rest = memchr::memmem::find(rest, b"-->").map_or(&[], |e| &rest[e + 3..]);
+        if let Some(comment) = rest.strip_prefix(b"!--") {
+            rest = &comment[comment_end(comment)..];
             continue;
         }
         if let Some(skip) = bare_tag(rest) {
             rest = &rest[skip..];
             continue;
         }
-        let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+        let end = tag_end(rest);
         let inside = &rest[..end];
-        let tag_end = inside
+        let name_end = inside
             .iter()
             .position(|&c| c.is_ascii_whitespace() || c == b'/')
             .unwrap_or(inside.len());
-        let tag = &inside[..tag_end];
-        parse_attrs(tag, &inside[tag_end..], &mut found);
-        if tag.eq_ignore_ascii_case(b"script") || tag.eq_ignore_ascii_case(b"style") {
-            let close = [b"</", tag].concat();
-            let body_end = memchr::memmem::find(rest, &close);
+        let tag = &inside[..name_end];
+        parse_attrs(tag, &inside[name_end..], &mut found);
+        if is_raw_text(tag) {
+            let body_end = end_tag(rest, tag);
             if tag.eq_ignore_ascii_case(b"style") {
                 let start = (end + 1).min(rest.len());
                 let stop = body_end.unwrap_or(rest.len()).max(start);
@@ -548,9 +579,79 @@ fn attrs(html: &[u8], mut found: impl FnMut(&[u8], &[u8], &[u8])) {
     }
 }
 
+/// Elements whose content is text up to their end tag, as browsers parse them: nothing in
+/// it is a tag or a comment (`<textarea><!--</textarea>` ends the textarea). Their bodies are
+/// skipped, but for `<style>`'s CSS, which is scanned.
+const RAW_TEXT: [&[u8]; 7] = [
+    b"script",
+    b"style",
+    b"textarea",
+    b"title",
+    b"xmp",
+    b"noembed",
+    b"noframes",
+];
+
+fn is_raw_text(tag: &[u8]) -> bool {
+    RAW_TEXT.iter().any(|t| tag.eq_ignore_ascii_case(t))
+}
+
+/// Where the end tag `</name` starts in `rest`, written in any case.
+fn end_tag(rest: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&rest[from..], b"</") {
+        let at = from + i;
+        if rest[at + 2..]
+            .get(..name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+/// How far after `<!--` a comment ends, as browsers read it: at `-->` or `--!>`; `<!-->` and
+/// `<!--->` are empty comments.
+fn comment_end(after_open: &[u8]) -> usize {
+    if after_open.starts_with(b">") {
+        return 1;
+    }
+    if after_open.starts_with(b"->") {
+        return 2;
+    }
+    let close = memchr::memmem::find(after_open, b"-->").map(|i| i + 3);
+    let bang = memchr::memmem::find(after_open, b"--!>").map(|i| i + 4);
+    match (close, bang) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(after_open.len()),
+    }
+}
+
+/// Where a tag ends: its first `>` outside a quoted attribute value (`title=">"` does not end
+/// it). Jumps between `>` and quotes; a quote opens a value only right after `=`.
+fn tag_end(rest: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(i) = memchr::memchr3(b'>', b'"', b'\'', &rest[at..]) {
+        let i = at + i;
+        let c = rest[i];
+        if c == b'>' {
+            return i;
+        }
+        let opens_value = rest[..i].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'=');
+        at = match (opens_value, memchr::memchr(c, &rest[i + 1..])) {
+            (true, Some(close)) => i + 1 + close + 1,
+            (true, None) => return rest.len(),
+            (false, _) => i + 1,
+        };
+    }
+    rest.len()
+}
+
 /// The length of a tag with nothing to scan, `p>` or `/strong>` after its `<` (most tags of
-/// prose): an end tag or a start tag without attributes, other than `<script>` and `<style>`,
-/// whose bodies are skipped or scanned.
+/// prose): an end tag or a start tag without attributes, other than the raw-text elements
+/// ([`RAW_TEXT`]), whose bodies are skipped or scanned.
 fn bare_tag(after_lt: &[u8]) -> Option<usize> {
     let end = after_lt.first() == Some(&b'/');
     let name = &after_lt[usize::from(end)..];
@@ -559,8 +660,7 @@ fn bare_tag(after_lt: &[u8]) -> Option<usize> {
         .take_while(|c| c.is_ascii_alphanumeric())
         .count();
     let tag = &name[..n];
-    let special =
-        !end && (tag.eq_ignore_ascii_case(b"script") || tag.eq_ignore_ascii_case(b"style"));
+    let special = !end && is_raw_text(tag);
     (n > 0 && name.get(n) == Some(&b'>') && !special).then_some(usize::from(end) + n + 1)
 }
 
@@ -856,6 +956,30 @@ mod tests {
         assert_eq!(errs.len(), 5, "{errs:?}");
         for host in ["a.png", "b.png", "/c", "d.png", "e.png"] {
             assert!(errs.iter().any(|e| e.contains(host)), "{host}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_tags_comments_and_urls_as_browsers_do() {
+        let fetches = [
+            r##"<img alt=">" src="http://evil.example/a.png">"##,
+            "<STYLE></style>\n<p><img src=\"http://evil.example/b.png\"></p>",
+            r##"<!-- a --!> <img src="http://evil.example/c.png"> -->"##,
+            r##"<textarea><!--</textarea><img src="http://evil.example/d.png"><!-- -->"##,
+            r##"<img src=" //evil.example/../../index.html?e">"##,
+            r##"<img src="&#9;//evil.example/../../index.html?f">"##,
+            r##"<img src="\\evil.example/../index.html?g">"##,
+            r##"<img src="&bsol;&bsol;evil.example/../index.html?h">"##,
+            r##"<span style="background:url(' //evil.example/../../index.html?i')">x</span>"##,
+            r##"<style>@import/**/"http://evil.example/j.css";</style>"##,
+            r##"<span style="background:url&lpar;http://evil.example/k.png)">x</span>"##,
+        ];
+        for html in fetches {
+            let errs = run(&[("index.html", html)]);
+            assert!(
+                errs.iter().any(|e| e.contains("evil.example")),
+                "{html}: {errs:?}"
+            );
         }
     }
 

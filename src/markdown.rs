@@ -185,21 +185,27 @@ fn code_in_html(html: &str) -> Option<String> {
         }
     }
     let bytes = lower.as_bytes();
+    // Wherever it stands: a `>` inside a quoted value does not end the tag, and a handler may
+    // follow a closing quote with no space (`title="a"onerror=…`).
     for (i, _) in lower.match_indices("on") {
-        let after_space = i > 0 && (bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/');
+        let after_space = i > 0 && matches!(bytes[i - 1], b'/' | b'"' | b'\'' | 0..=b' ');
         let name_len = lower[i + 2..]
             .bytes()
             .take_while(u8::is_ascii_alphabetic)
             .count();
         let rest = lower[i + 2 + name_len..].trim_start();
-        if after_space && name_len > 0 && rest.starts_with('=') && inside_tag(&lower, i) {
+        if after_space && name_len > 0 && rest.starts_with('=') {
             let name = &lower[i..i + 2 + name_len];
             return Some(format!(
                 "an event handler `{name}=` in raw HTML in Markdown"
             ));
         }
     }
-    let compact: String = lower.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Browsers drop spaces and control characters around and inside a scheme.
+    let compact: String = lower
+        .chars()
+        .filter(|&c| c > ' ' && c != '\u{7f}')
+        .collect();
     for scheme in ["javascript:", "vbscript:", "data:"] {
         if compact.contains(&format!("=\"{scheme}"))
             || compact.contains(&format!("='{scheme}"))
@@ -240,7 +246,14 @@ fn entity(after: &str) -> Option<(char, usize)> {
             None => (num, 10, 1),
         };
         let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
-        let code = u32::from_str_radix(&digits[..len.min(8)], radix).ok()?;
+        if len == 0 {
+            return None;
+        }
+        // Leading zeros do not count (`&#0000000106;` is `j`); too big a number is U+FFFD.
+        let code = match digits[..len].trim_start_matches('0') {
+            "" => 0,
+            significant => u32::from_str_radix(significant, radix).unwrap_or(0xfffd),
+        };
         return Some((char::from_u32(code).unwrap_or('\u{fffd}'), semi(skip + len)));
     }
     let name_len = after.chars().take_while(char::is_ascii_alphabetic).count();
@@ -254,17 +267,24 @@ fn entity(after: &str) -> Option<(char, usize)> {
         "gt" => '>',
         "quot" => '"',
         "apos" => '\'',
+        "lpar" => '(',
+        "rpar" => ')',
+        "bsol" => '\\',
+        "period" => '.',
+        "num" => '#',
+        "quest" => '?',
+        "excl" => '!',
+        "commat" => '@',
+        "percnt" => '%',
+        "equals" => '=',
+        "semi" => ';',
+        "comma" => ',',
+        "plus" => '+',
+        "lowbar" => '_',
+        "nbsp" => '\u{a0}',
         _ => return None,
     };
     Some((c, semi(name_len)))
-}
-
-/// Whether byte `i` of `html` is inside a tag (after a `<`, before its `>`).
-fn inside_tag(html: &str, i: usize) -> bool {
-    let before = &html[..i];
-    before
-        .rfind('<')
-        .is_some_and(|lt| before.rfind('>').is_none_or(|gt| gt < lt))
 }
 
 fn code_scheme(url: &str) -> Option<&'static str> {

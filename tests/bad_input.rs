@@ -749,6 +749,28 @@ fn javascript_and_data_urls_in_markdown_are_refused() {
             "raw HTML `<form>`",
         ),
         ("<svg><a href=\"x\">x</a></svg>", "raw HTML `<svg>`"),
+        // A `>` (or `&gt;`) in a quoted value, or no space before the handler.
+        (
+            "<img title=\">\" src=style.css onerror=\"alert(1)\">",
+            "an event handler `onerror=`",
+        ),
+        (
+            "text <img src=style.css title=\"&gt;\" onerror=\"alert(1)\"> more",
+            "an event handler `onerror=`",
+        ),
+        (
+            "<p><img src=style.css title=\"a\"onerror=\"alert(1)\"></p>",
+            "an event handler `onerror=`",
+        ),
+        // A control character before the scheme; a reference with many leading zeros.
+        (
+            "x <a href=\"&#1;javascript:alert(1)\">c</a>",
+            "a `javascript` URL in raw HTML",
+        ),
+        (
+            "<a href=\"&#0000000106;avascript:alert(1)\">x</a>",
+            "a `javascript` URL in raw HTML",
+        ),
     ] {
         let site = TestSite::fixture("minimal");
         site.edit(
