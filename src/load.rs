@@ -220,26 +220,11 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
             continue;
         }
         let rel = relative(path, &base);
-        if symlink && path.canonicalize().is_err() {
-            diags.push(
-                Diagnostic::error(
-                    Path::new(dir).join(&rel),
-                    1,
-                    "symlink points to nothing (its target is missing, or it links to itself)",
-                )
-                .with_hint("point it at a file that exists, or delete it"),
-            );
-            continue;
-        }
-        if symlink && !stays_inside(path, &canonical_base) {
-            diags.push(
-                Diagnostic::error(
-                    Path::new(dir).join(&rel),
-                    1,
-                    "symlink points outside the site folder",
-                )
-                .with_hint("copy the file into the site instead of linking to it"),
-            );
+        if let Some((why, hint)) = symlink
+            .then(|| bad_symlink(path, &canonical_base))
+            .flatten()
+        {
+            diags.push(Diagnostic::error(Path::new(dir).join(&rel), 1, why).with_hint(hint));
             continue;
         }
         if is_file {
@@ -269,8 +254,19 @@ fn misnamed_markdown(rel: &str) -> bool {
     ext != "md" && ["md", "markdown", "mdown", "mkd"].contains(&ext.to_ascii_lowercase().as_str())
 }
 
-fn stays_inside(path: &Path, base: &Path) -> bool {
-    path.canonicalize().is_ok_and(|p| p.starts_with(base))
+/// What is wrong with a symlink, and what to do: it points to nothing, or outside the folder.
+fn bad_symlink(path: &Path, base: &Path) -> Option<(&'static str, &'static str)> {
+    match path.canonicalize() {
+        Err(_) => Some((
+            "symlink points to nothing (its target is missing, or it links to itself)",
+            "point it at a file that exists, or delete it",
+        )),
+        Ok(target) if !target.starts_with(base) => Some((
+            "symlink points outside the site folder",
+            "copy the file into the site instead of linking to it",
+        )),
+        Ok(_) => None,
+    }
 }
 
 /// `path` under `base`, `/`-separated. The walk joins names one by one, so the path has no

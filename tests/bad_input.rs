@@ -1112,29 +1112,6 @@ fn a_mistyped_cell_key_is_reported_at_the_key() {
     );
 }
 
-/// A base URL that could not stand in a link as written is refused at once.
-#[test]
-fn a_base_url_a_link_cannot_carry_is_refused() {
-    let site = TestSite::fixture("minimal");
-    for bad in [
-        "https://x.org/%zz/",
-        "https://x.org/../",
-        "https://x.org/\"><b>/",
-    ] {
-        site.lede(&[
-            "build",
-            "--root",
-            ".",
-            "--output",
-            "public",
-            "--base-url",
-            bad,
-        ])
-        .assert_failed()
-        .assert_stderr_has("invalid --base-url");
-    }
-}
-
 /// A `lede.toml` that is not UTF-8 says so, not "create lede.toml".
 #[test]
 fn a_config_that_is_not_utf8_says_so() {

@@ -647,3 +647,18 @@ fn absolute_urls_of_accented_file_names_are_percent_encoded() {
         "{page}"
     );
 }
+
+/// A base URL that could not stand in a link as written is refused at once.
+#[test]
+fn a_base_url_a_link_cannot_carry_is_refused() {
+    let site = TestSite::fixture("minimal");
+    for bad in [
+        "https://x.org/%zz/",
+        "https://x.org/../",
+        "https://x.org/\"><b>/",
+    ] {
+        build_at(&site, bad)
+            .assert_failed()
+            .assert_stderr_has("invalid --base-url");
+    }
+}
