@@ -53,8 +53,7 @@ pub struct Sources {
     pub pages: Vec<Page>,
     /// Whether a Markdown file of `content/` is a symlink ([`load::Inputs`]).
     pub symlinked_content: bool,
-    /// References of the content files that did not become pages: drafts (and files that
-    /// failed to parse, reported already).
+    /// References of the drafts (`@/…`), left out.
     pub drafts: std::collections::BTreeSet<String>,
 }
 
@@ -71,14 +70,7 @@ pub fn read_sources(root: &Path, diags: &mut Diagnostics) -> Option<Sources> {
     let inputs = load::load(root, diags);
     let theme = crate::theme::load(&inputs.templates, &config, diags);
     let keep = crate::site::BodyBudget::for_build(inputs.content.len());
-    let rels: Vec<String> = inputs.content.iter().map(|f| f.rel.clone()).collect();
-    let pages = crate::site::parse_pages(inputs.content, &keep, diags);
-    let published: HashSet<&str> = pages.iter().map(|p| p.rel.as_str()).collect();
-    let drafts = rels
-        .iter()
-        .filter(|r| !published.contains(r.as_str()))
-        .map(|r| format!("{}{r}", crate::site::REF_PREFIX))
-        .collect();
+    let (pages, drafts) = crate::site::parse_pages(inputs.content, &keep, diags);
     Some(Sources {
         config,
         templates: inputs.templates,
@@ -310,16 +302,7 @@ pub fn check_output_tree(
     statics: &[CopiedFile],
     diags: &mut Diagnostics,
 ) -> bool {
-    let mut sorted: Vec<(&str, &Path)> = site
-        .pages
-        .iter()
-        .map(|p| (p.url.as_str(), p.shown.as_path()))
-        .chain(
-            statics
-                .iter()
-                .map(|s| (s.rel.as_str(), s.abs.strip_prefix(root).unwrap_or(&s.abs))),
-        )
-        .collect();
+    let mut sorted: Vec<(&str, &Path)> = output_sources(root, site, statics).collect();
     sorted.sort_unstable();
     let outputs: HashMap<&str, &Path> = sorted.iter().copied().collect();
     let mut ok = true;
@@ -346,6 +329,23 @@ pub fn check_output_tree(
     ok
 }
 
+/// Every output path known before rendering (pages and static files), with the source file
+/// it comes from as people see it.
+fn output_sources<'a>(
+    root: &'a Path,
+    site: &'a Site,
+    statics: &'a [CopiedFile],
+) -> impl Iterator<Item = (&'a str, &'a Path)> {
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.shown.as_path()));
+    let statics = statics
+        .iter()
+        .map(move |s| (s.rel.as_str(), s.abs.strip_prefix(root).unwrap_or(&s.abs)));
+    pages.chain(statics)
+}
+
 fn check_collisions(pages: &[&PageLinks], statics: &[CopiedFile], diags: &mut Diagnostics) {
     let pages: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
     for s in statics.iter().filter(|s| pages.contains(s.rel.as_str())) {
@@ -368,14 +368,7 @@ const URL_SPECIAL: [char; 5] = ['#', '?', '%', ':', '\\'];
 /// Every output file must have a name a URL can carry as written, and no two may differ only
 /// in case: on macOS and Windows (case-insensitive file systems) one would overwrite the other.
 fn check_output_names(root: &Path, site: &Site, statics: &[CopiedFile], diags: &mut Diagnostics) {
-    let outputs = site
-        .pages
-        .iter()
-        .map(|p| (p.url.as_str(), p.shown.as_path()))
-        .chain(statics.iter().map(|s| {
-            let shown = s.abs.strip_prefix(root).unwrap_or(&s.abs);
-            (s.rel.as_str(), shown)
-        }));
+    let outputs = output_sources(root, site, statics);
     let mut by_case: HashMap<String, (&str, &Path)> = HashMap::with_capacity(site.pages.len());
     for (path, shown) in outputs {
         if let Some(c) = path

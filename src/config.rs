@@ -73,12 +73,8 @@ pub fn load(root: &Path) -> Result<Config, Diagnostic> {
             ),
         )
     })?;
-    // Read like every other source file: not UTF-8 is said so, at its line.
-    let text = String::from_utf8(bytes).map_err(|_| {
-        crate::load::read_utf8(Path::new(CONFIG_FILE), &path)
-            .err()
-            .unwrap_or_else(|| Diagnostic::error(CONFIG_FILE, 1, "not valid UTF-8"))
-    })?;
+    // Checked like every other source file: not UTF-8 is said so, at its line.
+    let text = crate::load::utf8(Path::new(CONFIG_FILE), bytes)?;
     parse(&text)
 }
 

@@ -680,19 +680,14 @@ fn known_attr(name: &[u8]) -> Option<&'static [u8]> {
     let lower = buf.get_mut(..name.len())?;
     lower.copy_from_slice(name);
     lower.make_ascii_lowercase();
-    Some(match &*lower {
-        b"href" | b"xlink:href" => b"href",
-        b"src" => b"src",
-        b"id" => b"id",
-        b"srcset" => b"srcset",
-        b"style" => b"style",
-        b"poster" => b"poster",
-        b"background" => b"background",
-        b"ping" => b"ping",
-        b"action" => b"action",
-        b"formaction" => b"formaction",
-        _ => return None,
-    })
+    if lower == b"xlink:href" {
+        return Some(b"href");
+    }
+    URL_ATTRS
+        .iter()
+        .map(|(a, _)| a.as_bytes())
+        .chain([&b"id"[..], b"srcset", b"style"])
+        .find(|a| *a == &*lower)
 }
 
 fn parse_attrs(tag: &[u8], mut s: &[u8], found: &mut impl FnMut(&[u8], &[u8], &[u8])) {

@@ -188,11 +188,7 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
             }
         };
         let path = entry.path();
-        if entry.depth() > 0 && is_backup(entry.file_name().as_encoded_bytes()) {
-            continue;
-        }
-        if entry.depth() > 0 && entry.file_name().as_encoded_bytes().starts_with(b".") {
-            // editor swap files, .DS_Store, .git: never site content
+        if entry.depth() > 0 && is_skipped(entry.file_name().as_encoded_bytes()) {
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }
@@ -237,15 +233,19 @@ fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Walked {
     found
 }
 
-/// An editor's backup or autosave (`page.md~`, `page.md.bak`, `#page.md#`, `page.md.swp`):
-/// never read or published, since it may hold what a draft or an edit took out.
-pub fn is_backup(name: &[u8]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    name.ends_with(b"~")
-        || (name.starts_with(b"#") && name.ends_with(b"#"))
+/// A name the site never reads or publishes: hidden (`.git`, `.DS_Store`, an editor's swap
+/// file) or an editor's backup or autosave (`page.md~`, `page.md.bak`, `#page.md#`), which
+/// may hold what a draft or an edit took out. The watcher ignores the same names.
+pub fn is_skipped(name: &[u8]) -> bool {
+    let ends_with = |ext: &[u8]| {
+        name.len() >= ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    };
+    name.starts_with(b".")
+        || name.ends_with(b"~")
+        || (name.len() > 1 && name.starts_with(b"#") && name.ends_with(b"#"))
         || [&b".bak"[..], b".orig", b".swp", b".swo", b".tmp"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
+            .into_iter()
+            .any(ends_with)
 }
 
 /// A Markdown file named so that lede would copy it as it is (`page.MD`, `page.markdown`).
@@ -304,6 +304,11 @@ fn read_text(dir: &str, rel: String, abs: &Path) -> Result<TextFile, Diagnostic>
 pub fn read_utf8(shown: &Path, abs: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(abs)
         .map_err(|e| Diagnostic::error(shown, 1, format!("cannot read the file: {e}")))?;
+    utf8(shown, bytes)
+}
+
+/// `bytes` as text, or an error at the line of the first byte that is not UTF-8.
+pub fn utf8(shown: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

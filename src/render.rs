@@ -272,7 +272,7 @@ fn render_page(
 }
 
 /// The template of a page with a `[compare]` table and no `template` of its own.
-pub const COMPARE_TEMPLATE: &str = "compare.html";
+const COMPARE_TEMPLATE: &str = "compare.html";
 
 /// The page's own `template`, else `compare.html` for a comparison, else its section's
 /// `page_template`, else the default.
@@ -307,8 +307,6 @@ fn missing_template(page: &Page, name: &str, tera: &Tera) -> Diagnostic {
     .suggest(name, names)
 }
 
-/// U+0000 never reaches a page: as CommonMark says of Markdown, it becomes U+FFFD, wherever
-/// it came from (a body, an escaped `\u0000` in front matter, a template).
 /// Renders `template` straight into bytes, with room for a body of `body_len` bytes, so the
 /// buffer seldom grows. Tera writes only `str` (lede's values are never bytes), so the output
 /// is UTF-8 without a second pass over it to check; a NUL becomes U+FFFD, as browsers show it.
@@ -323,6 +321,8 @@ fn render_bytes(
     Ok(without_nul(html))
 }
 
+/// U+0000 never reaches a page: as CommonMark says of Markdown, it becomes U+FFFD, wherever
+/// it came from (a body, an escaped `\u0000` in front matter, a template).
 fn without_nul(html: Vec<u8>) -> Vec<u8> {
     if memchr::memchr(0, &html).is_none() {
         return html;

@@ -278,8 +278,10 @@ pub struct Site {
 impl Site {
     /// Parses every content file; files that fail to parse are reported and left out.
     pub fn build(config: Config, files: Vec<ContentFile>, diags: &mut Diagnostics) -> Site {
-        let pages = parse_pages(files, &BodyBudget::new(0), diags);
-        Site::assemble(config, pages, diags)
+        let (pages, drafts) = parse_pages(files, &BodyBudget::new(0), diags);
+        let mut site = Site::assemble(config, pages, diags);
+        site.drafts = drafts;
+        site
     }
 
     /// Puts page `i` read again in its place, when its front matter did not change (so
@@ -626,45 +628,56 @@ impl BodyBudget {
     }
 }
 
-/// Parses content files in parallel; drafts are left out, failures reported in file order.
+/// What a content file holds: a page, or a draft, left out but named (its reference `@/…`),
+/// so that a link to it can say it is a draft.
+#[allow(clippy::large_enum_variant)] // boxing would cost an allocation per page
+pub enum Parsed {
+    Page(Page),
+    Draft(String),
+}
+
+/// The pages of content files parsed in parallel, and the references of the drafts; failures
+/// are reported in file order.
 pub fn parse_pages(
     files: Vec<ContentFile>,
     keep: &BodyBudget,
     diags: &mut Diagnostics,
-) -> Vec<Page> {
-    let parsed: Vec<Result<Option<Page>, Diagnostic>> =
+) -> (Vec<Page>, BTreeSet<String>) {
+    let parsed: Vec<Result<Parsed, Diagnostic>> =
         files.into_par_iter().map(|f| parse_file(f, keep)).collect();
+    let mut drafts = BTreeSet::new();
     // Collected in place (the same buffer): a second vector of pages would double what a
     // big site holds at this point.
-    parsed
+    let pages = parsed
         .into_iter()
         .filter_map(|p| match p {
-            Ok(page) => page, // `None` for a draft
+            Ok(Parsed::Page(page)) => Some(page),
+            Ok(Parsed::Draft(reference)) => {
+                drafts.insert(reference);
+                None
+            }
             Err(d) => {
                 diags.push(d);
                 None
             }
         })
-        .collect()
+        .collect();
+    (pages, drafts)
 }
 
-/// Reads and parses one content file: `None` for a draft. Its body stays in memory if it is
-/// the source page or `keep` has room for it.
-pub fn parse_file(file: ContentFile, keep: &BodyBudget) -> Result<Option<Page>, Diagnostic> {
+/// Reads and parses one content file. A page's body stays in memory if it is the source page
+/// or `keep` has room for it.
+pub fn parse_file(file: ContentFile, keep: &BodyBudget) -> Result<Parsed, Diagnostic> {
     file.read().and_then(|text| parse_page(file, text, keep))
 }
 
-fn parse_page(
-    file: ContentFile,
-    text: String,
-    keep: &BodyBudget,
-) -> Result<Option<Page>, Diagnostic> {
+fn parse_page(file: ContentFile, text: String, keep: &BodyBudget) -> Result<Parsed, Diagnostic> {
     let split = frontmatter::split(&text)
         .map_err(|(line, msg, hint)| Diagnostic::error(&file.shown, line, msg).with_hint(hint))?;
     let shown = file.shown.to_string_lossy().into_owned();
     let fm = frontmatter::parse(&shown, &text, &split)?;
     if fm.draft {
-        return Ok(None);
+        return Ok(Parsed::Draft(format!("{REF_PREFIX}{}", file.rel)));
     }
     let (head_len, toml_offset) = (split.body_offset, split.toml_offset);
     let is_section = file.rel.rsplit('/').next() == Some("_index.md");
@@ -675,7 +688,7 @@ fn parse_page(
     let head_hash = hash_of(&text[..head_len]);
     let body_line = line_col(&text, head_len).0;
     let kept = (fm.source || keep.take(text.len())).then_some(text);
-    Ok(Some(Page {
+    Ok(Parsed::Page(Page {
         rel: file.rel,
         shown: file.shown,
         abs: file.abs,
@@ -866,7 +879,7 @@ mod tests {
             .collect();
         let mut d = Diagnostics::default();
         // Room for two files of 31 bytes, not three.
-        let pages = parse_pages(files.clone(), &BodyBudget::new(70), &mut d);
+        let (pages, _) = parse_pages(files.clone(), &BodyBudget::new(70), &mut d);
         let kept = pages.iter().filter(|p| p.kept_body().is_some()).count();
         assert_eq!(kept, 2, "two bodies fit in the budget");
         for (p, f) in pages.iter().zip(&files) {

@@ -244,11 +244,7 @@ pub fn relevant_path(root: &Path, path: &Path) -> Option<PathBuf> {
     if !SOURCE_DIRS.contains(&first) {
         return None;
     }
-    // What the loader skips: hidden names and editors' backups.
-    let skipped = parts.any(|c| {
-        let name = c.as_os_str();
-        name.to_string_lossy().starts_with('.') || crate::load::is_backup(name.as_encoded_bytes())
-    });
+    let skipped = parts.any(|c| crate::load::is_skipped(c.as_os_str().as_encoded_bytes()));
     (!skipped).then(|| rel.to_path_buf())
 }
 

@@ -173,7 +173,8 @@ impl Staging {
     /// Copies static files into the site, in parallel.
     pub fn copy_statics(&self, statics: &[CopiedFile]) -> Result<()> {
         statics.par_iter().try_for_each(|s| {
-            // Opened first, so that an unreadable source is named as such, not as a failed write.
+            // Opened first, so that an unreadable source is named as such, not as a failed write
+            // (`fs::copy` then opens it again, but keeps its permissions, as before).
             std::fs::File::open(&s.abs).with_context(|| {
                 format!(
                     "cannot read {} to publish it (check that it is a file you can read)",

@@ -330,7 +330,12 @@ impl Engine {
             shown: old.shown.clone(),
             abs,
         };
-        let page = site::parse_file(file, &site::BodyBudget::new(usize::MAX)).ok()??;
+        // A page that became a draft leaves the site: a full build.
+        let site::Parsed::Page(page) =
+            site::parse_file(file, &site::BodyBudget::new(usize::MAX)).ok()?
+        else {
+            return None;
+        };
         let same_place = page.url == old.url && page.is_section == old.is_section;
         if old.fm.source || page.fm.source || !same_place {
             return None;
